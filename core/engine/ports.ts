@@ -1,0 +1,64 @@
+/**
+ * The seams of the engine: what it needs of a WebSocket (ws's WebSocket satisfies it), of a
+ * WebSocket server (ws's WebSocketServer in `noServer` mode satisfies it), and what the layer
+ * above implements to receive a connection's messages without per-socket closures.
+ */
+import type { Duplex } from "node:stream";
+import type { EngineCloseReason, IncomingMessage } from "../types";
+import type { EngineData } from "./protocol";
+
+export interface WebSocketSendOptions {
+  binary?: boolean;
+  compress?: boolean;
+}
+
+/** A WebSocket connection, as the engine uses it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string | Buffer, options: WebSocketSendOptions, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  on(
+    event: "message",
+    listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
+  ): this;
+  on(event: "close", listener: (code: number, reason: Buffer) => void): this;
+  on(event: "error", listener: (err: Error) => void): this;
+  removeListener(event: string, listener: (...args: never[]) => void): this;
+  /** The underlying TCP socket (ws's private field, read only for the remote address). */
+  readonly _socket?: { remoteAddress?: string };
+}
+
+/** A WebSocket server in `noServer` mode, as the engine uses it (ws's `WebSocketServer`). */
+export interface WebSocketServerLike {
+  handleUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    cb: (ws: WebSocketLike, req: IncomingMessage) => void,
+  ): void;
+  close(cb?: (err?: Error) => void): void;
+  on?(event: "headers", listener: (headers: string[], req: IncomingMessage) => void): unknown;
+}
+
+/** Options ws's WebSocketServer constructor takes from the engine. */
+export interface WebSocketServerOptions {
+  noServer: true;
+  clientTracking: false;
+  perMessageDeflate: boolean | object | undefined;
+  maxPayload: number;
+}
+
+/** The `wsEngine` option: a constructor of a ws-compatible server. */
+export type WebSocketServerConstructor = new (
+  options: WebSocketServerOptions,
+) => WebSocketServerLike;
+
+/**
+ * What the layer above (Socket.IO's client) implements to receive one engine socket's traffic:
+ * called directly by the engine socket, so no listener closure is created per connection.
+ */
+export interface EngineHandler {
+  onEngineMessage(data: EngineData): void;
+  onEngineClose(reason: EngineCloseReason, description?: unknown): void;
+}

@@ -1,0 +1,116 @@
+/**
+ * Classifies an Engine.IO request from its query, method and headers, as engine.io's `verify()`
+ * does, minus the application's own check (`allowRequest`). Pure: the sessions are looked up
+ * through a callback.
+ */
+import { EngineErrorCode } from "../errors";
+
+export interface RequestFacts {
+  method: string | undefined;
+  transport: unknown;
+  sid: unknown;
+  eio: unknown;
+  origin: string | string[] | undefined;
+  /** Whether the request is an HTTP upgrade (WebSocket). */
+  upgrade: boolean;
+}
+
+/** What the classifier needs to know of an existing session. */
+export interface SessionFacts {
+  transport: string;
+  protocol: 3 | 4;
+}
+
+export type RequestClass =
+  | { kind: "handshake"; protocol: 3 | 4 }
+  | { kind: "session"; sid: string; protocol: 3 | 4 }
+  | { kind: "error"; code: EngineErrorCode; context: Record<string, unknown> };
+
+/** The Engine.IO revision a request speaks: "4" is v4, anything else is v3 (as engine.io). */
+export function protocolOf(eio: unknown): 3 | 4 {
+  return eio === "4" ? 4 : 3;
+}
+
+/** Header characters engine.io accepts in an Origin header (tab and visible ASCII/latin-1). */
+export function isInvalidHeaderValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127 || c > 255) return true;
+  }
+  return false;
+}
+
+export function classifyRequest(
+  facts: RequestFacts,
+  transports: readonly string[],
+  lookup: (sid: string) => SessionFacts | undefined,
+): RequestClass {
+  const { transport, sid } = facts;
+  if (typeof transport !== "string" || !transports.includes(transport)) {
+    return { kind: "error", code: EngineErrorCode.UNKNOWN_TRANSPORT, context: { transport } };
+  }
+  if (facts.origin !== undefined && isInvalidHeaderValue(String(facts.origin))) {
+    return {
+      kind: "error",
+      code: EngineErrorCode.BAD_REQUEST,
+      context: { name: "INVALID_ORIGIN", origin: facts.origin },
+    };
+  }
+  const protocol = protocolOf(facts.eio);
+  if (sid) {
+    const id = String(sid);
+    const session = lookup(id);
+    if (session === undefined) {
+      return { kind: "error", code: EngineErrorCode.UNKNOWN_SID, context: { sid } };
+    }
+    if (!facts.upgrade && session.transport !== transport) {
+      return {
+        kind: "error",
+        code: EngineErrorCode.BAD_REQUEST,
+        context: { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport },
+      };
+    }
+    if (session.protocol !== protocol) {
+      return {
+        kind: "error",
+        code: EngineErrorCode.BAD_REQUEST,
+        context: { name: "PROTOCOL_MISMATCH", protocol, previousProtocol: session.protocol },
+      };
+    }
+    return { kind: "session", sid: id, protocol };
+  }
+  if (facts.method !== "GET") {
+    return {
+      kind: "error",
+      code: EngineErrorCode.BAD_HANDSHAKE_METHOD,
+      context: { method: facts.method },
+    };
+  }
+  if (transport === "websocket" && !facts.upgrade) {
+    return {
+      kind: "error",
+      code: EngineErrorCode.BAD_REQUEST,
+      context: { name: "TRANSPORT_HANDSHAKE_ERROR" },
+    };
+  }
+  return { kind: "handshake", protocol };
+}
+
+/**
+ * Parses the query string of a request URL into a plain object; for a repeated key the last
+ * value wins, as in engine.io.
+ */
+export function parseQuery(url: string | undefined): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (!url) return query;
+  const q = url.indexOf("?");
+  if (q === -1) return query;
+  const hash = url.indexOf("#", q);
+  const params = new URLSearchParams(
+    hash === -1 ? url.substring(q + 1) : url.substring(q + 1, hash),
+  );
+  for (const [key, value] of params) {
+    if (key !== "__proto__") query[key] = value;
+  }
+  return query;
+}

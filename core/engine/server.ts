@@ -1,0 +1,463 @@
+/**
+ * The Engine.IO server core (engine.io's `BaseServer`): sessions, handshake, request checks,
+ * `allowRequest`, CORS and cookie, `use()` middleware, upgrades. It never touches node:http or
+ * ws directly: core/http/ gives it requests and WebSocket connections.
+ */
+import { EventEmitter } from "node:events";
+import createDebug from "debug";
+import corsMiddleware, { type CorsOptions, type CorsOptionsDelegate } from "cors";
+import { serialize, type CookieSerializeOptions } from "cookie";
+import { EngineErrorCode, engineErrorMessages } from "../errors";
+import type { EngineRequest, EngineResponse } from "../types";
+import { generateId } from "../util/id";
+import type { WebSocketLike, WebSocketServerConstructor } from "./ports";
+import { classifyRequest, parseQuery } from "./request";
+import { EngineSocket } from "./socket";
+import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
+import type { EngineTransport } from "./transports/transport";
+import { EngineWebSocket } from "./transports/websocket";
+
+const debug = createDebug("engine");
+
+export type TransportName = "polling" | "websocket";
+
+export interface EngineServerOptions {
+  /** How many ms without a pong packet to consider the connection closed (20000). */
+  pingTimeout?: number;
+  /** How many ms before sending a new ping packet (25000). */
+  pingInterval?: number;
+  /** How many ms before an uncompleted transport upgrade is cancelled (10000). */
+  upgradeTimeout?: number;
+  /** How many bytes a message may have before the connection is closed (1e6). */
+  maxHttpBufferSize?: number;
+  /** Decides whether a handshake (or upgrade) goes on: `fn(err, success)`. */
+  allowRequest?: (
+    req: EngineRequest,
+    fn: (err: string | null | undefined, success: boolean) => void,
+  ) => void | Promise<void>;
+  /** The low-level transports that are enabled, in order (["polling", "websocket"]). */
+  transports?: TransportName[];
+  /** Whether to allow transport upgrades (true). */
+  allowUpgrades?: boolean;
+  /** WebSocket permessage-deflate: false, true, or ws's options (false). */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  /** HTTP compression of polling responses: false, true, or zlib options + threshold (true). */
+  httpCompression?: boolean | HttpCompressionOptions;
+  /** A ws-compatible WebSocket server constructor (ws's `WebSocketServer`). */
+  wsEngine?: WebSocketServerConstructor;
+  /** A message packet sent right after the handshake. */
+  initialPacket?: unknown;
+  /** The session cookie: false, true, or `cookie` serialize options plus `name` (false). */
+  cookie?: boolean | (CookieSerializeOptions & { name?: string });
+  /** CORS, with the options of the `cors` package (off). */
+  cors?: CorsOptions | CorsOptionsDelegate;
+  /** Whether to accept Engine.IO v3 clients (socket.io-client v2) (false). */
+  allowEIO3?: boolean;
+}
+
+/** The options as the server keeps them, defaults applied. */
+export interface ResolvedEngineOptions extends EngineServerOptions {
+  pingTimeout: number;
+  pingInterval: number;
+  upgradeTimeout: number;
+  maxHttpBufferSize: number;
+  transports: TransportName[];
+  allowUpgrades: boolean;
+  httpCompression: false | HttpCompressionOptions;
+  allowEIO3: boolean;
+  cookie?: CookieSerializeOptions & { name: string };
+  perMessageDeflate?: false | Record<string, unknown>;
+}
+
+/** Connect/Express-style middleware, run on every HTTP request and upgrade. */
+export type EngineMiddleware = (
+  req: EngineRequest,
+  res: EngineResponse,
+  next: (err?: unknown) => void,
+) => void | Promise<unknown>;
+
+/** The payload of the `connection_error` event. */
+export interface EngineConnectionError {
+  req: EngineRequest;
+  code: number;
+  message: string;
+  context: Record<string, unknown>;
+}
+
+/** Called when a request is refused: answers it with the wire error. */
+export type AbortConnection = (code: EngineErrorCode, context: Record<string, unknown>) => void;
+
+const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
+  polling: ["websocket"],
+  websocket: [],
+};
+
+function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
+  const resolved = {
+    pingTimeout: 20000,
+    pingInterval: 25000,
+    upgradeTimeout: 10000,
+    maxHttpBufferSize: 1e6,
+    transports: ["polling", "websocket"],
+    allowUpgrades: true,
+    httpCompression: { threshold: 1024 },
+    cors: false,
+    allowEIO3: false,
+    ...opts,
+  } as ResolvedEngineOptions;
+  if (opts.httpCompression === true || opts.httpCompression === undefined) {
+    resolved.httpCompression = { threshold: 1024 };
+  }
+  if (opts.cookie) {
+    resolved.cookie = {
+      name: "io",
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      ...(typeof opts.cookie === "object" ? opts.cookie : {}),
+    };
+  } else {
+    delete resolved.cookie;
+  }
+  if (opts.perMessageDeflate) {
+    resolved.perMessageDeflate = {
+      threshold: 1024,
+      ...(typeof opts.perMessageDeflate === "object" ? opts.perMessageDeflate : {}),
+    };
+  }
+  return resolved;
+}
+
+/** Answers a refused HTTP request as engine.io does: 400/403 with `{code, message}`. */
+export function abortRequest(
+  res: EngineResponse,
+  code: EngineErrorCode,
+  context: Record<string, unknown>,
+): void {
+  const status = code === EngineErrorCode.FORBIDDEN ? 403 : 400;
+  const message =
+    context && typeof context.message === "string" && context.message
+      ? context.message
+      : engineErrorMessages[code];
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify({ code, message }));
+}
+
+function runMiddleware(
+  middleware: EngineMiddleware,
+  req: EngineRequest,
+  res: EngineResponse,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const next = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (err) reject(err);
+      else resolve();
+    };
+    try {
+      Promise.resolve(middleware(req, res, next)).catch(next);
+    } catch (e) {
+      next(e);
+    }
+  });
+}
+
+/**
+ * The Engine.IO server, without the HTTP and WebSocket plumbing (see `EngineServer`).
+ */
+export class EngineBaseServer extends EventEmitter {
+  readonly opts: ResolvedEngineOptions;
+  /** Open sessions by id. */
+  clients: Record<string, EngineSocket> = {};
+  clientsCount = 0;
+  /** @internal */
+  readonly middlewares: EngineMiddleware[] = [];
+
+  constructor(opts: EngineServerOptions = {}) {
+    super();
+    this.opts = resolveOptions(opts);
+    if (this.opts.cors) this.use(corsMiddleware(this.opts.cors) as EngineMiddleware);
+  }
+
+  /** The transports a client on `transport` may upgrade to. */
+  upgrades(transport: string): string[] {
+    if (!this.opts.allowUpgrades) return [];
+    return [...(UPGRADES[transport as TransportName] ?? [])];
+  }
+
+  /** @internal the upgrades announced in the handshake (enabled ones only) */
+  upgradesFor(transport: string): string[] {
+    return this.upgrades(transport).filter((t) =>
+      this.opts.transports.includes(t as TransportName),
+    );
+  }
+
+  /** Adds a Connect/Express-style middleware, run for every HTTP request including upgrades. */
+  use(fn: EngineMiddleware): this {
+    this.middlewares.push(fn);
+    return this;
+  }
+
+  /** Generates a session id; override it (may return a promise). */
+  generateId(req: EngineRequest): string | Promise<string> {
+    void req;
+    return generateId();
+  }
+
+  /** Closes all sessions. */
+  close(): this {
+    debug("closing all open clients");
+    for (const sid of Object.keys(this.clients)) this.clients[sid]?.close(true);
+    this.cleanup();
+    return this;
+  }
+
+  /** @internal releases what the subclass holds (the WebSocket server). */
+  protected cleanup(): void {}
+
+  /** @internal parses the query of a request once */
+  prepare(req: EngineRequest): void {
+    if (!req._query) req._query = parseQuery(req.url);
+  }
+
+  /** @internal runs the `use()` middlewares */
+  applyMiddlewares(
+    req: EngineRequest,
+    res: EngineResponse,
+    callback: (err?: unknown) => void,
+  ): void {
+    if (this.middlewares.length === 0) {
+      callback();
+      return;
+    }
+    let chain = Promise.resolve();
+    for (const middleware of this.middlewares) {
+      chain = chain.then(() => runMiddleware(middleware, req, res));
+    }
+    chain.then(
+      () => callback(),
+      (err: unknown) => callback(err ?? new Error("middleware failure")),
+    );
+  }
+
+  /**
+   * @internal checks a request (engine.io's `verify`): transport, origin, session, method, then
+   * `allowRequest` for handshakes. Calls `fn()` to go on, `fn(code, context)` to refuse.
+   */
+  verify(
+    req: EngineRequest,
+    upgrade: boolean,
+    fn: (code?: EngineErrorCode, context?: Record<string, unknown>) => void,
+  ): void {
+    const q = req._query;
+    const verdict = classifyRequest(
+      {
+        method: req.method,
+        transport: q.transport,
+        sid: q.sid,
+        eio: q.EIO,
+        origin: req.headers.origin,
+        upgrade,
+      },
+      this.opts.transports,
+      (sid) => {
+        const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
+        return client && { transport: client.transport.name, protocol: client.protocol };
+      },
+    );
+    if (verdict.kind === "error") {
+      if (verdict.context.name === "INVALID_ORIGIN") {
+        (req.headers as Record<string, unknown>).origin = null;
+      }
+      fn(verdict.code, verdict.context);
+      return;
+    }
+    if (verdict.kind === "session" || !this.opts.allowRequest) {
+      fn();
+      return;
+    }
+    let answered = false;
+    const answer = (err: string | null | undefined, success: boolean): void => {
+      if (answered) return;
+      answered = true;
+      if (!success) fn(EngineErrorCode.FORBIDDEN, { message: err });
+      else fn();
+    };
+    try {
+      const result = this.opts.allowRequest(req, answer);
+      if (result && typeof (result as Promise<void>).then === "function") {
+        (result as Promise<void>).catch((e: unknown) =>
+          answer(e instanceof Error ? e.message : String(e), false),
+        );
+      }
+    } catch (e) {
+      answer(e instanceof Error ? e.message : String(e), false);
+    }
+  }
+
+  /** @internal emits `connection_error` for a refused request */
+  emitConnectionError(
+    req: EngineRequest,
+    code: EngineErrorCode,
+    context: Record<string, unknown>,
+  ): void {
+    const error: EngineConnectionError = {
+      req,
+      code,
+      message: engineErrorMessages[code],
+      context,
+    };
+    this.emit("connection_error", error);
+  }
+
+  /**
+   * Handles an HTTP request for the engine path: handshake, poll or data.
+   */
+  handleRequest(req: EngineRequest, res: EngineResponse): void {
+    debug('handling "%s" http request "%s"', req.method, req.url);
+    this.prepare(req);
+    req.res = res;
+    const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
+      if (code !== undefined) {
+        this.emitConnectionError(req, code, context ?? {});
+        abortRequest(res, code, context ?? {});
+        return;
+      }
+      const sid = req._query.sid;
+      if (sid) {
+        const transport = this.clients[sid]?.transport;
+        req.res = null;
+        if (transport instanceof EnginePolling) transport.onRequest(req, res);
+        else abortRequest(res, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
+      } else {
+        void this.handshake(req._query.transport as TransportName, req, (c, ctx) =>
+          abortRequest(res, c, ctx),
+        );
+      }
+    };
+    this.applyMiddlewares(req, res, (err) => {
+      if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
+      else this.verify(req, false, callback);
+    });
+  }
+
+  /** @internal a WebSocket connection was established for `req` (after verify) */
+  onWebSocket(req: EngineRequest, ws: WebSocketLike, closeConnection: AbortConnection): void {
+    const sid = req._query.sid;
+    (req as { websocket?: WebSocketLike }).websocket = ws;
+    if (req._query.transport !== "websocket") {
+      debug("transport doesn't handle upgraded requests");
+      ws.close();
+      return;
+    }
+    if (!sid) {
+      void this.handshake("websocket", req, closeConnection);
+      return;
+    }
+    const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
+    if (!client) {
+      debug("upgrade attempt for closed client");
+      ws.close();
+    } else if (client.upgrading) {
+      debug("transport has already been trying to upgrade");
+      ws.close();
+    } else if (client.upgraded) {
+      debug("transport had already been upgraded");
+      ws.close();
+    } else {
+      debug("upgrading existing transport");
+      const transport = this.createTransport("websocket", req) as EngineWebSocket;
+      transport.perMessageDeflate = this.opts.perMessageDeflate;
+      client.maybeUpgrade(transport);
+    }
+  }
+
+  /** @internal */
+  createTransport(name: TransportName, req: EngineRequest): EngineTransport {
+    if (name === "polling") {
+      const transport = new EnginePolling(req, (headers, r) =>
+        this.#onHeaders(transport, headers, r),
+      );
+      return transport;
+    }
+    const ws = (req as { websocket?: WebSocketLike }).websocket;
+    if (!ws) throw new Error("no WebSocket for the websocket transport");
+    return new EngineWebSocket(req, ws);
+  }
+
+  #onHeaders(
+    transport: EngineTransport,
+    headers: Record<string, string | string[]>,
+    req: EngineRequest,
+  ): void {
+    if (!req._query.sid) {
+      if (this.opts.cookie) {
+        headers["Set-Cookie"] = [serialize(this.opts.cookie.name, transport.sid, this.opts.cookie)];
+      }
+      this.emit("initial_headers", headers, req);
+    }
+    this.emit("headers", headers, req);
+  }
+
+  /** @internal opens a session (engine.io's `handshake`) */
+  async handshake(
+    transportName: TransportName,
+    req: EngineRequest,
+    closeConnection: AbortConnection,
+  ): Promise<EngineTransport | undefined> {
+    const protocol = req._query.EIO === "4" ? 4 : 3;
+    if (protocol === 3 && !this.opts.allowEIO3) {
+      debug("unsupported protocol version");
+      const context = { protocol };
+      this.emitConnectionError(req, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
+      closeConnection(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
+      return undefined;
+    }
+    let id: string;
+    try {
+      id = await this.generateId(req);
+    } catch (error) {
+      const context = { name: "ID_GENERATION_ERROR", error };
+      this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
+      closeConnection(EngineErrorCode.BAD_REQUEST, context);
+      return undefined;
+    }
+    debug('handshaking client "%s"', id);
+    let transport: EngineTransport;
+    try {
+      transport = this.createTransport(transportName, req);
+      if (transport instanceof EnginePolling) {
+        transport.maxHttpBufferSize = this.opts.maxHttpBufferSize;
+        transport.httpCompression = this.opts.httpCompression;
+      } else if (transport instanceof EngineWebSocket) {
+        transport.perMessageDeflate = this.opts.perMessageDeflate;
+      }
+    } catch (error) {
+      const context = { name: "TRANSPORT_HANDSHAKE_ERROR", error };
+      this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
+      closeConnection(EngineErrorCode.BAD_REQUEST, context);
+      return undefined;
+    }
+    // the request may have been aborted while the id was generated
+    const res = req.res;
+    const socket = new EngineSocket(id, this, transport, req, protocol);
+    if (transport instanceof EnginePolling && res) {
+      req.res = null;
+      transport.onRequest(req, res);
+    }
+    this.clients[id] = socket;
+    this.clientsCount++;
+    socket.once("close", () => {
+      delete this.clients[id];
+      this.clientsCount--;
+    });
+    this.emit("connection", socket);
+    return transport;
+  }
+}

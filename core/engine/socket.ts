@@ -1,0 +1,420 @@
+/**
+ * One Engine.IO session (engine.io's `Socket`): its transport, the write buffer, the heartbeat,
+ * the upgrade from polling to WebSocket and the close reasons.
+ */
+import { EventEmitter } from "node:events";
+import createDebug from "debug";
+import type { EngineCloseReason, EngineRequest } from "../types";
+import type { EngineHandler } from "./ports";
+import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
+import type { EngineTransport, TransportSink } from "./transports/transport";
+
+const debug = createDebug("engine:socket");
+
+export type EngineSocketState = "opening" | "open" | "closing" | "closed";
+
+/** What the socket needs of its server. */
+export interface EngineSocketHost {
+  readonly opts: {
+    pingInterval: number;
+    pingTimeout: number;
+    upgradeTimeout: number;
+    maxHttpBufferSize: number;
+    initialPacket?: unknown;
+  };
+  upgradesFor(transport: string): string[];
+  emit(event: "flush" | "drain", ...args: unknown[]): boolean;
+}
+
+export interface SendOptions {
+  compress?: boolean;
+}
+
+type SendCallback = (transport: EngineTransport) => void;
+
+/**
+ * An Engine.IO connection.
+ *
+ * @example
+ * engine.on("connection", (socket) => {
+ *   socket.on("message", (data) => socket.send(data));
+ *   socket.on("close", (reason) => console.log(reason));
+ * });
+ */
+export class EngineSocket extends EventEmitter implements TransportSink {
+  readonly id: string;
+  readonly server: EngineSocketHost;
+  /** The request that opened the session. */
+  readonly request: EngineRequest;
+  readonly protocol: 3 | 4;
+  readonly remoteAddress: string;
+  readyState: EngineSocketState = "opening";
+  transport: EngineTransport;
+  upgrading = false;
+  upgraded = false;
+  writeBuffer: EnginePacket[] = [];
+
+  /** @internal the layer above, called directly for each message and at close */
+  handler: EngineHandler | null = null;
+
+  #packetsFn: SendCallback[] = [];
+  #sentCallbackFn: (SendCallback[] | null)[] = [];
+  #pingIntervalTimer: NodeJS.Timeout | null = null;
+  #pingTimeoutTimer: NodeJS.Timeout | null = null;
+  #hasRefreshedPingTimeout = false;
+  #probe: UpgradeProbe | null = null;
+
+  constructor(
+    id: string,
+    server: EngineSocketHost,
+    transport: EngineTransport,
+    req: EngineRequest,
+    protocol: 3 | 4,
+  ) {
+    super();
+    this.id = id;
+    this.server = server;
+    this.request = req;
+    this.protocol = protocol;
+    const ws = (req as { websocket?: { _socket?: { remoteAddress?: string } } }).websocket;
+    this.remoteAddress = ws?._socket?.remoteAddress ?? req.socket?.remoteAddress ?? "";
+    this.transport = transport;
+    this.#attach(transport);
+    this.#onOpen();
+  }
+
+  #attach(transport: EngineTransport): void {
+    this.transport = transport;
+    transport.sink = this;
+  }
+
+  #onOpen(): void {
+    this.readyState = "open";
+    this.transport.sid = this.id;
+    const opts = this.server.opts;
+    this.sendPacket(
+      "open",
+      JSON.stringify({
+        sid: this.id,
+        upgrades: this.server.upgradesFor(this.transport.name),
+        pingInterval: opts.pingInterval,
+        pingTimeout: opts.pingTimeout,
+        maxPayload: opts.maxHttpBufferSize,
+      }),
+    );
+    if (opts.initialPacket) this.sendPacket("message", opts.initialPacket as EngineData);
+    this.emit("open");
+    if (this.protocol === 3) this.#resetPingTimeout();
+    else this.#schedulePing();
+  }
+
+  // -- TransportSink (the current transport) ---------------------------------------------------
+
+  /** @internal */
+  onTransportPacket(packet: EnginePacket, transport: EngineTransport): void {
+    if (transport !== this.transport) {
+      this.#probe?.onPacket(packet);
+      return;
+    }
+    if (this.readyState !== "open") {
+      debug("packet received with closed socket");
+      return;
+    }
+    debug(`received packet ${packet.type}`);
+    this.emit("packet", packet);
+    if (
+      this.protocol !== 3 &&
+      this.#pingTimeoutTimer !== null &&
+      !this.#hasRefreshedPingTimeout &&
+      packet.type !== "pong"
+    ) {
+      // any packet proves the client alive: push the ping timeout once per heartbeat
+      this.#pingTimeoutTimer.refresh();
+      this.#hasRefreshedPingTimeout = true;
+    }
+    switch (packet.type) {
+      case "ping":
+        if (this.protocol !== 3) {
+          this.#onError(new Error("invalid heartbeat direction"));
+          return;
+        }
+        this.#pingTimeoutTimer?.refresh();
+        this.sendPacket("pong");
+        this.emit("heartbeat");
+        break;
+      case "pong":
+        if (this.protocol === 3) {
+          this.#onError(new Error("invalid heartbeat direction"));
+          return;
+        }
+        if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
+        this.#pingTimeoutTimer = null;
+        this.#pingIntervalTimer?.refresh();
+        this.emit("heartbeat");
+        break;
+      case "error":
+        this.onClose("parse error");
+        break;
+      case "message": {
+        const data = packet.data as EngineData;
+        this.handler?.onEngineMessage(data);
+        this.emit("data", data);
+        this.emit("message", data);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** @internal */
+  onTransportReady(transport: EngineTransport): void {
+    if (transport === this.transport) this.flush();
+  }
+
+  /** @internal */
+  onTransportDrain(transport: EngineTransport): void {
+    if (transport !== this.transport) return;
+    const fns = this.#sentCallbackFn.shift();
+    if (fns) for (const fn of fns) fn(this.transport);
+  }
+
+  /** @internal */
+  onTransportClose(transport: EngineTransport): void {
+    if (transport === this.transport) this.onClose("transport close");
+    else this.#probe?.fail();
+  }
+
+  /** @internal */
+  onTransportError(transport: EngineTransport, message: string, description?: unknown): void {
+    if (transport !== this.transport) {
+      this.#probe?.fail();
+      return;
+    }
+    const err = Object.assign(new Error(message), { type: "TransportError", description });
+    this.#onError(err);
+  }
+
+  #onError(err: Error): void {
+    debug("transport error");
+    this.onClose("transport error", err);
+  }
+
+  // -- heartbeat -------------------------------------------------------------------------------
+
+  #schedulePing(): void {
+    this.#pingIntervalTimer = setTimeout(() => {
+      debug("writing ping packet - expecting pong within %sms", this.server.opts.pingTimeout);
+      this.#hasRefreshedPingTimeout = false;
+      this.sendPacket("ping");
+      this.#resetPingTimeout();
+    }, this.server.opts.pingInterval);
+  }
+
+  #resetPingTimeout(): void {
+    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
+    const opts = this.server.opts;
+    this.#pingTimeoutTimer = setTimeout(
+      () => {
+        if (this.readyState === "closed") return;
+        this.onClose("ping timeout");
+      },
+      this.protocol === 3 ? opts.pingInterval + opts.pingTimeout : opts.pingTimeout,
+    );
+  }
+
+  // -- upgrade ---------------------------------------------------------------------------------
+
+  /** @internal a WebSocket asks to take over this session */
+  maybeUpgrade(transport: EngineTransport): void {
+    debug('might upgrade socket transport from "%s" to "%s"', this.transport.name, transport.name);
+    this.upgrading = true;
+    this.#probe = new UpgradeProbe(this, transport);
+    transport.sink = this;
+  }
+
+  /** @internal the probe succeeded: switch transports */
+  completeUpgrade(transport: EngineTransport): void {
+    this.#probe = null;
+    const previous = this.transport;
+    previous.discard();
+    this.upgraded = true;
+    this.#detach(previous);
+    this.#attach(transport);
+    this.emit("upgrade", transport);
+    this.flush();
+    if (this.readyState === "closing") {
+      transport.close(() => this.onClose("forced close"));
+    }
+  }
+
+  /** @internal the probe ended without an upgrade */
+  endProbe(): void {
+    this.#probe = null;
+    this.upgrading = false;
+  }
+
+  #detach(transport: EngineTransport): void {
+    transport.sink = null;
+    transport.close();
+    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
+    this.#pingTimeoutTimer = null;
+  }
+
+  // -- writing ---------------------------------------------------------------------------------
+
+  /** Sends a message. The callback runs once the message is written to the transport. */
+  send(data: EngineData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /** Alias of {@link EngineSocket.send}. */
+  write(data: EngineData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /** @internal queues a packet and flushes when the transport is writable */
+  sendPacket(
+    type: EnginePacketType,
+    data?: EngineData,
+    options?: (SendOptions & EnginePacketOptions) | SendCallback,
+    callback?: SendCallback,
+  ): void {
+    if (typeof options === "function") {
+      callback = options;
+      options = undefined;
+    }
+    if (this.readyState === "closing" || this.readyState === "closed") return;
+    const opts: EnginePacketOptions = options ?? {};
+    opts.compress = opts.compress !== false;
+    const packet: EnginePacket = { type, options: opts };
+    if (data !== undefined) packet.data = data;
+    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
+    this.writeBuffer.push(packet);
+    if (callback) this.#packetsFn.push(callback);
+    this.flush();
+  }
+
+  /** @internal writes the buffer when the transport can take it */
+  flush(): void {
+    if (this.readyState === "closed" || !this.transport.writable || this.writeBuffer.length === 0) {
+      return;
+    }
+    debug("flushing buffer to transport");
+    this.emit("flush", this.writeBuffer);
+    this.server.emit("flush", this, this.writeBuffer);
+    const wbuf = this.writeBuffer;
+    this.writeBuffer = [];
+    if (this.#packetsFn.length > 0) {
+      this.#sentCallbackFn.push(this.#packetsFn);
+      this.#packetsFn = [];
+    } else {
+      this.#sentCallbackFn.push(null);
+    }
+    this.transport.send(wbuf);
+    this.emit("drain");
+    this.server.emit("drain", this);
+  }
+
+  // -- closing ---------------------------------------------------------------------------------
+
+  /**
+   * Closes the session: after the buffered packets are written, or at once with `discard`.
+   */
+  close(discard?: boolean): void {
+    if (discard && (this.readyState === "open" || this.readyState === "closing")) {
+      this.#closeTransport(true);
+      return;
+    }
+    if (this.readyState !== "open") return;
+    this.readyState = "closing";
+    if (this.writeBuffer.length > 0) {
+      debug("there are %d remaining packets in the buffer, waiting for the 'drain' event");
+      this.once("drain", () => this.#closeTransport(discard));
+      return;
+    }
+    this.#closeTransport(discard);
+  }
+
+  #closeTransport(discard?: boolean): void {
+    if (discard) this.transport.discard();
+    this.transport.close(() => this.onClose("forced close"));
+  }
+
+  /** @internal ends the session once, with its reason */
+  onClose(reason: EngineCloseReason, description?: unknown): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closed";
+    if (this.#pingIntervalTimer) clearTimeout(this.#pingIntervalTimer);
+    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
+    this.#pingIntervalTimer = this.#pingTimeoutTimer = null;
+    // the buffer stays readable during the close handlers (socket.io reads it), then goes
+    process.nextTick(() => {
+      this.writeBuffer = [];
+    });
+    this.#packetsFn = [];
+    this.#sentCallbackFn = [];
+    this.#probe?.fail();
+    this.#detach(this.transport);
+    this.handler?.onEngineClose(reason, description);
+    this.emit("close", reason, description);
+  }
+}
+
+/** The probe of a WebSocket offered as an upgrade of a polling session. */
+class UpgradeProbe {
+  readonly #socket: EngineSocket;
+  readonly #transport: EngineTransport;
+  #timeout: NodeJS.Timeout;
+  #check: NodeJS.Timeout | null = null;
+
+  constructor(socket: EngineSocket, transport: EngineTransport) {
+    this.#socket = socket;
+    this.#transport = transport;
+    this.#timeout = setTimeout(() => {
+      debug("client did not complete upgrade - closing transport");
+      this.fail();
+    }, socket.server.opts.upgradeTimeout);
+  }
+
+  onPacket(packet: EnginePacket): void {
+    const socket = this.#socket;
+    const transport = this.#transport;
+    if (packet.type === "ping" && packet.data === "probe") {
+      debug("got probe ping packet, sending pong");
+      transport.send([{ type: "pong", data: "probe" }]);
+      socket.emit("upgrading", transport);
+      if (this.#check) clearInterval(this.#check);
+      // answer the pending poll with a noop so the client can pause polling and upgrade
+      this.#check = setInterval(() => {
+        if (socket.transport.name === "polling" && socket.transport.writable) {
+          debug("writing a noop packet to polling for fast upgrade");
+          socket.transport.send([{ type: "noop" }]);
+        }
+      }, 100);
+    } else if (packet.type === "upgrade" && socket.readyState !== "closed") {
+      debug("got upgrade packet - upgrading");
+      this.#cleanup();
+      socket.completeUpgrade(transport);
+    } else {
+      this.fail();
+    }
+  }
+
+  /** Ends the probe and closes the probing transport. */
+  fail(): void {
+    this.#cleanup();
+    const transport = this.#transport;
+    transport.sink = null;
+    if (transport.readyState === "open") transport.close();
+  }
+
+  #cleanup(): void {
+    clearTimeout(this.#timeout);
+    if (this.#check) clearInterval(this.#check);
+    this.#check = null;
+    this.#socket.endProbe();
+  }
+}

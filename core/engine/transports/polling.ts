@@ -1,0 +1,287 @@
+/**
+ * HTTP long-polling (engine.io's `Polling`): one pending GET receives the buffered packets,
+ * POST bodies carry the client's packets.
+ */
+import { createDeflate, createGzip, type ZlibOptions } from "node:zlib";
+import createDebug from "debug";
+import type { EngineRequest, EngineResponse } from "../../types";
+import {
+  decodePayload,
+  decodePayloadV3,
+  encodePayload,
+  encodePayloadV3,
+  type EngineData,
+  type EnginePacket,
+} from "../protocol";
+import { EngineTransport, type HeadersHook } from "./transport";
+
+const debug = createDebug("engine:polling");
+
+export interface HttpCompressionOptions extends ZlibOptions {
+  /** Bytes under which a response is not compressed (1024). */
+  threshold?: number;
+}
+
+/** Picks gzip or deflate from an Accept-Encoding header, by quality, gzip first on ties. */
+export function negotiateEncoding(header: string | undefined): "gzip" | "deflate" | undefined {
+  if (!header) return undefined;
+  let best: "gzip" | "deflate" | undefined;
+  let bestQ = 0;
+  for (const part of header.split(",")) {
+    const semi = part.indexOf(";");
+    const name = (semi === -1 ? part : part.substring(0, semi)).trim().toLowerCase();
+    let q = 1;
+    if (semi !== -1) {
+      const m = /q\s*=\s*([0-9.]+)/.exec(part.substring(semi + 1));
+      if (m) q = Number(m[1]);
+    }
+    const candidates: ("gzip" | "deflate")[] =
+      name === "*" ? ["gzip", "deflate"] : name === "gzip" || name === "deflate" ? [name] : [];
+    for (const c of candidates) {
+      if (q > bestQ || (q === bestQ && q > 0 && c === "gzip" && best !== "gzip")) {
+        best = c;
+        bestQ = q;
+      }
+    }
+  }
+  return bestQ > 0 ? best : undefined;
+}
+
+export class EnginePolling extends EngineTransport {
+  readonly name = "polling" as const;
+  /** How long a close waits for the client's next poll before giving up (30 s). */
+  closeTimeout = 30 * 1000;
+  maxHttpBufferSize = 1e6;
+  httpCompression: HttpCompressionOptions | false = false;
+
+  #req: EngineRequest | null = null;
+  #res: EngineResponse | null = null;
+  #onPollClose: (() => void) | null = null;
+  #dataReq: EngineRequest | null = null;
+  #shouldClose: (() => void) | null = null;
+  readonly #headersHook: HeadersHook;
+
+  constructor(req: EngineRequest, headersHook: HeadersHook) {
+    super(req);
+    this.#headersHook = headersHook;
+  }
+
+  /** Handles one HTTP request of this session (the poll GET or a data POST). */
+  onRequest(req: EngineRequest, res: EngineResponse): void {
+    if (req.method === "GET") this.#onPollRequest(req, res);
+    else if (req.method === "POST") this.#onDataRequest(req, res);
+    else {
+      res.writeHead(500);
+      res.end();
+    }
+  }
+
+  #onPollRequest(req: EngineRequest, res: EngineResponse): void {
+    if (this.#req) {
+      debug("request overlap");
+      this.onError("overlap from client");
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    this.#req = req;
+    this.#res = res;
+    const onClose = (): void => this.onError("poll connection closed prematurely");
+    this.#onPollClose = onClose;
+    req.on("close", onClose);
+    this.writable = true;
+    this.sink?.onTransportReady(this);
+    if (this.writable && this.#shouldClose) {
+      debug("triggering empty send to append close packet");
+      this.send([{ type: "noop" }]);
+    }
+  }
+
+  #releasePoll(): void {
+    if (this.#req && this.#onPollClose) this.#req.removeListener("close", this.#onPollClose);
+    this.#req = this.#res = null;
+    this.#onPollClose = null;
+  }
+
+  #onDataRequest(req: EngineRequest, res: EngineResponse): void {
+    if (this.#dataReq) {
+      this.onError("data request overlap from client");
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    const isBinary = req.headers["content-type"] === "application/octet-stream";
+    if (isBinary && this.protocol === 4) {
+      this.onError("invalid content");
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    this.#dataReq = req;
+    const buffers: Buffer[] = [];
+    let text = "";
+    let length = 0;
+    let exceeded = false;
+    const cleanup = (): void => {
+      req.removeListener("data", onData);
+      req.removeListener("end", onEnd);
+      req.removeListener("close", onClose);
+      this.#dataReq = null;
+    };
+    const onClose = (): void => {
+      cleanup();
+      this.onError("data request connection closed prematurely");
+    };
+    const onData = (chunk: string | Buffer): void => {
+      length += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+      if (length > this.maxHttpBufferSize) {
+        exceeded = true;
+        res.writeHead(413);
+        res.end();
+        cleanup();
+        // stop reading the rest of the body without leaving the socket paused
+        req.resume();
+        return;
+      }
+      if (typeof chunk === "string") text += chunk;
+      else buffers.push(chunk);
+    };
+    const onEnd = (): void => {
+      if (exceeded) return;
+      this.onData(isBinary ? Buffer.concat(buffers, length) : text);
+      res.writeHead(200, this.headers(req, { "Content-Type": "text/html", "Content-Length": "2" }));
+      res.end("ok");
+      cleanup();
+    };
+    req.on("close", onClose);
+    if (!isBinary) req.setEncoding("utf8");
+    req.on("data", onData);
+    req.on("end", onEnd);
+  }
+
+  protected override onData(data: EngineData): void {
+    const packets = this.protocol === 4 ? decodePayload(data as string) : decodePayloadV3(data);
+    for (const packet of packets) {
+      if (packet.type === "close") {
+        debug("got xhr close packet");
+        this.onClose();
+        return;
+      }
+      this.onPacket(packet);
+      if (this.readyState === "closed") return;
+    }
+  }
+
+  protected override onClose(): void {
+    if (this.writable) {
+      // close the pending GET request
+      this.send([{ type: "noop" }]);
+    }
+    super.onClose();
+  }
+
+  send(packets: EnginePacket[]): void {
+    this.writable = false;
+    if (this.#shouldClose) {
+      debug("appending close packet to payload");
+      packets.push({ type: "close" });
+      this.#shouldClose();
+      this.#shouldClose = null;
+    }
+    let compress = false;
+    for (const p of packets) {
+      if (p.options?.compress) {
+        compress = true;
+        break;
+      }
+    }
+    const data =
+      this.protocol === 4 ? encodePayload(packets) : encodePayloadV3(packets, this.supportsBinary);
+    this.#write(data, compress);
+  }
+
+  #write(data: EngineData, compress: boolean): void {
+    const req = this.#req;
+    const res = this.#res;
+    if (!req || !res) return;
+    const done = (): void => {
+      this.#releasePoll();
+      this.sink?.onTransportDrain(this);
+      this.emit("drain");
+    };
+    const headers: Record<string, string> = {
+      "Content-Type":
+        typeof data === "string" ? "text/plain; charset=UTF-8" : "application/octet-stream",
+    };
+    const length = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    const compression = this.httpCompression;
+    const encoding =
+      compression && compress && length >= (compression.threshold ?? 1024)
+        ? negotiateEncoding(req.headers["accept-encoding"] as string | undefined)
+        : undefined;
+    if (!encoding || !compression) {
+      headers["Content-Length"] = String(length);
+      res.writeHead(200, this.headers(req, headers));
+      res.end(data);
+      done();
+      return;
+    }
+    headers["Content-Encoding"] = encoding;
+    res.writeHead(200, this.headers(req, headers));
+    const stream = encoding === "gzip" ? createGzip(compression) : createDeflate(compression);
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      done();
+    };
+    stream.on("error", () => {
+      res.end();
+      finish();
+    });
+    res.once("finish", finish);
+    res.once("close", finish);
+    stream.pipe(res);
+    stream.end(data);
+  }
+
+  protected doClose(fn: () => void): void {
+    debug("closing");
+    let timer: NodeJS.Timeout | undefined;
+    if (this.#dataReq) {
+      debug("aborting ongoing data request");
+      this.#dataReq.destroy();
+    }
+    const onClose = (): void => {
+      clearTimeout(timer);
+      fn();
+      this.onClose();
+    };
+    if (this.writable) {
+      debug("transport writable - closing right away");
+      this.send([{ type: "close" }]);
+      onClose();
+    } else if (this.discarded) {
+      debug("transport discarded - closing right away");
+      onClose();
+    } else {
+      debug("transport not writable - buffering orderly close");
+      this.#shouldClose = onClose;
+      timer = setTimeout(onClose, this.closeTimeout);
+      // waiting for a poll that may never come must not keep the process alive
+      timer.unref();
+    }
+  }
+
+  /** The headers of an HTTP answer, after the server and the application had their say. */
+  headers(
+    req: EngineRequest,
+    headers: Record<string, string | string[]>,
+  ): Record<string, string | string[]> {
+    const ua = req.headers["user-agent"];
+    if (ua && (ua.includes(";MSIE") || ua.includes("Trident/"))) headers["X-XSS-Protection"] = "0";
+    headers["cache-control"] = "no-store";
+    this.#headersHook(headers, req);
+    return headers;
+  }
+}

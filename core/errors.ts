@@ -1,0 +1,57 @@
+/**
+ * The one registry of socketkit's errors: `SIO_ERR_*` codes for programs, messages for humans,
+ * and the Engine.IO wire error table (codes 0-5, as engine.io answers them).
+ */
+
+/** Engine.IO request error codes, as sent on the wire in `{code, message}`. */
+export const EngineErrorCode = {
+  UNKNOWN_TRANSPORT: 0,
+  UNKNOWN_SID: 1,
+  BAD_HANDSHAKE_METHOD: 2,
+  BAD_REQUEST: 3,
+  FORBIDDEN: 4,
+  UNSUPPORTED_PROTOCOL_VERSION: 5,
+} as const;
+export type EngineErrorCode = (typeof EngineErrorCode)[keyof typeof EngineErrorCode];
+
+/** Engine.IO request error messages, indexed by code (engine.io's `Server.errorMessages`). */
+export const engineErrorMessages: Readonly<Record<EngineErrorCode, string>> = {
+  0: "Transport unknown",
+  1: "Session ID unknown",
+  2: "Bad handshake method",
+  3: "Bad request",
+  4: "Forbidden",
+  5: "Unsupported protocol version",
+};
+
+/** socketkit's own error codes. */
+export const errorCodes = {
+  // options
+  SIO_ERR_INVALID_OPTION: "invalid option value",
+  // engine
+  SIO_ERR_TRANSPORT_CLOSED: "the transport is closed",
+  SIO_ERR_PAYLOAD_TOO_LARGE: "payload exceeds maxHttpBufferSize",
+  // parser (Socket.IO v5)
+  SIO_ERR_INVALID_PACKET: "invalid packet",
+  SIO_ERR_INVALID_PAYLOAD: "invalid payload",
+  SIO_ERR_TOO_MANY_ATTACHMENTS: "too many binary attachments",
+  SIO_ERR_UNEXPECTED_ATTACHMENT: "got binary data when not reconstructing a packet",
+  SIO_ERR_UNEXPECTED_PLAINTEXT: "got plaintext data when reconstructing a packet",
+  SIO_ERR_ILLEGAL_ATTACHMENTS: "illegal attachments",
+  SIO_ERR_RESERVED_EVENT: "reserved event name",
+  // server
+  SIO_ERR_ACK_TIMEOUT: "operation has timed out",
+  SIO_ERR_ACK_DISCONNECTED: "socket has been disconnected",
+  SIO_ERR_NOT_SUPPORTED: "not supported by this adapter",
+} as const;
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An error with a stable `code` for programs and a `message` for humans. */
+export class SocketkitError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? errorCodes[code], options);
+    this.name = "SocketkitError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The Engine.IO server on node:http and ws (engine.io's `Server`): WebSocket upgrades through
+ * ws in `noServer` mode, and `attach()` to an http.Server.
+ */
+import { EventEmitter } from "node:events";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import createDebug from "debug";
+import { WebSocketServer } from "ws";
+import { EngineErrorCode, engineErrorMessages } from "../errors";
+import type { EngineRequest, EngineResponse } from "../types";
+import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
+import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
+
+const debug = createDebug("engine");
+
+const kResponseHeaders = Symbol("socketkit.responseHeaders");
+type UpgradeRequest = EngineRequest & { [kResponseHeaders]?: Record<string, string> };
+
+export interface AttachOptions {
+  /** The path the engine answers on ("/engine.io"). */
+  path?: string;
+  /** Whether to destroy upgrade requests for other paths that nobody answers (true). */
+  destroyUpgrade?: boolean;
+  /** How long to wait before destroying such an upgrade, in ms (1000). */
+  destroyUpgradeTimeout?: number;
+  /** Whether to add a trailing slash to the path ("/engine.io/") (true). */
+  addTrailingSlash?: boolean;
+}
+
+/** The request path an engine answers, from the attach options (engine.io's `_computePath`). */
+export function computePath(options: AttachOptions): string {
+  let path = options.path || "/engine.io";
+  if (path.endsWith("/")) path = path.slice(0, -1);
+  if (options.addTrailingSlash !== false) path += "/";
+  return path;
+}
+
+/**
+ * The response object middlewares see on an upgrade request: headers they set are added to the
+ * 101 answer; ending it refuses the upgrade.
+ */
+class WebSocketResponse extends EventEmitter {
+  readonly #req: UpgradeRequest;
+  readonly #socket: Duplex;
+  headersSent = false;
+  writableEnded = false;
+
+  constructor(req: UpgradeRequest, socket: Duplex) {
+    super();
+    this.#req = req;
+    this.#socket = socket;
+    req[kResponseHeaders] = {};
+    socket.once("close", () => this.emit("close"));
+  }
+  setHeader(name: string, value: string): this {
+    (this.#req[kResponseHeaders] ??= {})[name] = value;
+    return this;
+  }
+  getHeader(name: string): string | undefined {
+    return this.#req[kResponseHeaders]?.[name];
+  }
+  removeHeader(name: string): void {
+    delete this.#req[kResponseHeaders]?.[name];
+  }
+  write(): boolean {
+    return true;
+  }
+  writeHead(): this {
+    return this;
+  }
+  end(): this {
+    this.writableEnded = true;
+    this.emit("finish");
+    this.#socket.destroy();
+    return this;
+  }
+}
+
+/** Refuses an upgrade as engine.io does: a 400 with the message as text, then destroy. */
+function abortUpgrade(
+  socket: Duplex,
+  code: EngineErrorCode,
+  context: Record<string, unknown> = {},
+): void {
+  socket.on("error", () => debug("ignoring error from closed connection"));
+  if (socket.writable) {
+    const message =
+      typeof context.message === "string" && context.message
+        ? context.message
+        : engineErrorMessages[code];
+    socket.write(
+      "HTTP/1.1 400 Bad Request\r\n" +
+        "Connection: close\r\n" +
+        "Content-type: text/html\r\n" +
+        "Content-Length: " +
+        Buffer.byteLength(message) +
+        "\r\n\r\n" +
+        message,
+    );
+  }
+  socket.destroy();
+}
+
+/**
+ * An Engine.IO server, usable on its own as the `engine.io` package is.
+ *
+ * @example
+ * import { createServer } from "node:http";
+ * import { EngineServer } from "socketkit";
+ *
+ * const engine = new EngineServer({ pingInterval: 10000 });
+ * engine.attach(createServer().listen(3000));
+ * engine.on("connection", (socket) => socket.send("hello"));
+ */
+export class EngineServer extends EngineBaseServer {
+  /** The WebSocket server (ws in `noServer` mode), when the websocket transport is enabled. */
+  ws: WebSocketServerLike | undefined;
+
+  constructor(opts: EngineServerOptions = {}) {
+    super(opts);
+    this.init();
+  }
+
+  /** (Re)creates the WebSocket server. */
+  init(): void {
+    if (!this.opts.transports.includes("websocket")) return;
+    this.ws?.close();
+    const WsEngine = this.opts.wsEngine ?? WebSocketServer;
+    const ws = new WsEngine({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: this.opts.perMessageDeflate,
+      maxPayload: this.opts.maxHttpBufferSize,
+    });
+    this.ws = ws;
+    if (typeof ws.on === "function") {
+      ws.on("headers", (headersArray: string[], incoming: IncomingMessage) => {
+        const req = incoming as UpgradeRequest;
+        const upgradeReq = req;
+        const extra = upgradeReq[kResponseHeaders] ?? {};
+        delete upgradeReq[kResponseHeaders];
+        if (!req._query.sid) this.emit("initial_headers", extra, req);
+        this.emit("headers", extra, req);
+        for (const key of Object.keys(extra)) headersArray.push(`${key}: ${extra[key]}`);
+      });
+    }
+  }
+
+  protected override cleanup(): void {
+    this.ws?.close();
+  }
+
+  /** Handles an HTTP upgrade request for the engine path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
+    const engineReq = req as UpgradeRequest;
+    this.prepare(engineReq);
+    const res = new WebSocketResponse(engineReq, socket);
+    const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
+      if (code !== undefined) {
+        this.emitConnectionError(engineReq, code, context ?? {});
+        abortUpgrade(socket, code, context);
+        return;
+      }
+      const ws = this.ws;
+      if (!ws) {
+        abortUpgrade(socket, EngineErrorCode.UNKNOWN_TRANSPORT);
+        return;
+      }
+      const head = Buffer.from(upgradeHead);
+      ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
+        // a connection nobody takes (unknown session, refused upgrade) may still fail later
+        websocket.on("error", onUpgradeError);
+        this.onWebSocket(engineReq, websocket, (c, ctx) => abortUpgrade(socket, c, ctx));
+      });
+    };
+    this.applyMiddlewares(engineReq, res as unknown as EngineResponse, (err) => {
+      if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
+      else this.verify(engineReq, true, callback);
+    });
+  }
+
+  /**
+   * Captures the requests and upgrades of an http.Server under the engine path; other requests
+   * go on to the server's other listeners.
+   */
+  attach(server: HttpServer, options: AttachOptions = {}): this {
+    const path = computePath(options);
+    const destroyUpgradeTimeout = options.destroyUpgradeTimeout || 1000;
+    const matches = (req: IncomingMessage): boolean =>
+      (req.url ?? "").slice(0, path.length) === path;
+    // engine.io's contract: requests outside the path still reach the listeners already there
+    const listeners = server.listeners("request").slice(0) as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
+    server.removeAllListeners("request");
+    server.on("close", () => this.close());
+    server.on("listening", () => this.init());
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      if (matches(req)) {
+        debug('intercepting request for path "%s"', path);
+        this.handleRequest(req as EngineRequest, res);
+      } else {
+        for (const listener of listeners) listener.call(server, req, res);
+      }
+    });
+    if (this.opts.transports.includes("websocket")) {
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (matches(req)) {
+          this.handleUpgrade(req, socket, head);
+        } else if (options.destroyUpgrade !== false) {
+          // the upgrade is not ours: end it unless another listener answered it in time
+          socket.on("error", () => debug("error on a foreign upgrade socket"));
+          setTimeout(() => {
+            const s = socket as Duplex & { bytesWritten?: number };
+            if (s.writable && (s.bytesWritten ?? 0) <= 0) s.end();
+          }, destroyUpgradeTimeout).unref();
+        }
+      });
+    }
+    return this;
+  }
+}
+
+function onUpgradeError(): void {
+  debug("websocket error before upgrade");
+}

@@ -1,0 +1,169 @@
+/**
+ * Types shared across layers. Nothing here imports another module of the core, so every layer
+ * may depend on it (see DESIGN.md, "Layering").
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { ParsedUrlQuery } from "node:querystring";
+
+// ---------------------------------------------------------------------------------------------
+// Socket.IO packets (protocol v5)
+// ---------------------------------------------------------------------------------------------
+
+/** Socket.IO packet types, numbered as on the wire. */
+export enum PacketType {
+  CONNECT = 0,
+  DISCONNECT = 1,
+  EVENT = 2,
+  ACK = 3,
+  CONNECT_ERROR = 4,
+  BINARY_EVENT = 5,
+  BINARY_ACK = 6,
+}
+
+/** A decoded Socket.IO packet (the shape socket.io-parser uses). */
+export interface Packet {
+  type: PacketType;
+  nsp: string;
+  data?: any;
+  id?: number;
+  attachments?: number;
+}
+
+/** One encoded chunk handed to the engine: the packet string, then each binary attachment. */
+export type EncodedPacket = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+/** The shape of socket.io-parser's Encoder: any parser with this shape can be plugged in. */
+export interface PacketEncoder {
+  encode(packet: Packet): EncodedPacket[];
+}
+
+/** The shape of socket.io-parser's Decoder: an emitter of "decoded" events. */
+export interface PacketDecoder {
+  add(chunk: unknown): void;
+  destroy(): void;
+  on(event: "decoded", listener: (packet: Packet) => void): this;
+  removeAllListeners(event?: string): this;
+}
+
+/** A parser module, as the `parser` server option takes it (socket.io-parser's shape). */
+export interface Parser {
+  Encoder: new () => PacketEncoder;
+  Decoder: new () => PacketDecoder;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rooms and broadcasting (shared by adapter/ and server/)
+// ---------------------------------------------------------------------------------------------
+
+export type Room = string;
+export type SocketId = string;
+/** A private session id, used by connection state recovery. */
+export type PrivateSessionId = string;
+
+export interface BroadcastFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  local?: boolean;
+  broadcast?: boolean;
+  binary?: boolean;
+  timeout?: number;
+  expectSingleResponse?: boolean;
+}
+
+export interface BroadcastOptions {
+  rooms: Set<Room>;
+  except?: Set<Room>;
+  flags?: BroadcastFlags;
+}
+
+/** Options of one write to the engine (socket.io's `WriteOptions`). */
+export interface WriteOptions {
+  compress?: boolean;
+  volatile?: boolean;
+  /** The packets are already encoded (a broadcast encodes once for all recipients). */
+  preEncoded?: boolean;
+  /** The Engine.IO-framed text of a single-string packet ("4" + payload), shared by recipients. */
+  wsPreEncoded?: string;
+  /** The UTF-8 bytes of `wsPreEncoded`, filled once by the engine and reused by every recipient. */
+  wsPreEncodedBuffer?: Buffer;
+}
+
+/** What the adapter sees of a socket (the members socket.io-adapter reads). */
+export interface AdapterSocket {
+  readonly id: SocketId;
+  readonly client: { writeToEngine(encodedPackets: EncodedPacket[], opts: WriteOptions): void };
+  readonly acks: Map<number, (...args: any[]) => void>;
+  notifyOutgoingListeners?(packet: Packet): void;
+  join(rooms: Room | Room[]): Promise<void> | void;
+  leave(room: Room): Promise<void> | void;
+  disconnect(close?: boolean): unknown;
+}
+
+/** What the adapter sees of a namespace (the members socket.io-adapter reads). */
+export interface AdapterNamespace {
+  readonly name: string;
+  readonly sockets: Map<SocketId, AdapterSocket>;
+  readonly server: { readonly encoder: PacketEncoder };
+  /** Next broadcast ack id (compatibility surface: `nsp._ids`). */
+  _ids: number;
+}
+
+/** A session kept for connection state recovery. */
+export interface Session {
+  sid: SocketId;
+  pid: PrivateSessionId;
+  rooms: Room[];
+  data: unknown;
+}
+
+export interface SessionToPersist extends Session {}
+
+export interface RestoredSession extends Session {
+  missedPackets: unknown[][];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine / server shared shapes
+// ---------------------------------------------------------------------------------------------
+
+/** An incoming request as the engine sees it (node's IncomingMessage plus the parsed query). */
+export interface EngineRequest extends IncomingMessage {
+  /** The parsed query string (engine.io's `_query`, read by socket.io's ecosystem). */
+  _query: Record<string, string>;
+  /** The response of an HTTP long-polling request, while the engine handles it. */
+  res?: ServerResponse | null;
+}
+
+/** An HTTP request (node's IncomingMessage), named here so layers need not import node:http. */
+export type { IncomingMessage };
+
+/** The response of an HTTP request handled by the engine (node's ServerResponse). */
+export type EngineResponse = ServerResponse;
+
+/** The handshake details of a Socket.IO socket. */
+export interface Handshake {
+  headers: IncomingHttpHeaders;
+  time: string;
+  address: string;
+  xdomain: boolean;
+  secure: boolean;
+  issued: number;
+  url: string;
+  query: ParsedUrlQuery;
+  auth: { [key: string]: unknown };
+}
+
+/** Why an Engine.IO socket closed (engine.io's reasons). */
+export type EngineCloseReason =
+  | "transport error"
+  | "transport close"
+  | "forced close"
+  | "ping timeout"
+  | "parse error"
+  | "server shutting down";
+
+/** Why a Socket.IO socket disconnected (socket.io's reasons). */
+export type DisconnectReason =
+  | EngineCloseReason
+  | "client namespace disconnect"
+  | "server namespace disconnect";
