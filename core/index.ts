@@ -1,6 +1,33 @@
 /**
- * socketkit: the public barrel. Names follow socket.io (and engine.io for the engine server).
+ * socketkit: the public barrel. Names follow socket.io (and engine.io for the engine server), so
+ * `import { Server } from "socketkit"` replaces `import { Server } from "socket.io"`.
  */
+export { Server, type NamespaceCheck } from "./server/server";
+export {
+  Namespace,
+  RESERVED_EVENTS,
+  type ExtendedError,
+  type NamespaceReservedEventsMap,
+  type ServerReservedEventsMap,
+} from "./server/namespace";
+export { ParentNamespace } from "./server/parent-namespace";
+export { Socket, SocketOperator, type Event, type SocketReservedEventsMap } from "./server/socket";
+export { Client } from "./server/client";
+export {
+  BroadcastOperator,
+  RemoteSocket,
+  type BroadcastAdapter,
+  type SocketDetails,
+} from "./server/broadcast-operator";
+export type {
+  ServerOptions,
+  AdapterConstructor,
+  ConnectionStateRecoveryOptions,
+} from "./server/options";
+export type * from "./server/typed-events";
+export { Adapter, SessionAwareAdapter } from "./adapter/index";
+export type { AdapterEvents } from "./adapter/index";
+export * as parser from "./parser/index";
 export { EngineServer, computePath, type AttachOptions } from "./http/engine-server";
 export {
   EngineBaseServer,

@@ -103,9 +103,16 @@ export interface AdapterSocket {
 export interface AdapterNamespace {
   readonly name: string;
   readonly sockets: Map<SocketId, AdapterSocket>;
-  readonly server: { readonly encoder: PacketEncoder };
+  readonly server: {
+    readonly encoder: PacketEncoder;
+    readonly opts?: {
+      connectionStateRecovery?: { maxDisconnectionDuration?: number; skipMiddlewares?: boolean };
+    };
+  };
   /** Next broadcast ack id (compatibility surface: `nsp._ids`). */
   _ids: number;
+  /** Delivers an event emitted by another server (compatibility surface, cluster adapters). */
+  _onServerSideEmit?(args: unknown[]): void;
 }
 
 /** A session kept for connection state recovery. */
@@ -120,6 +127,7 @@ export interface SessionToPersist extends Session {}
 
 export interface RestoredSession extends Session {
   missedPackets: unknown[][];
+  disconnectedAt?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,5 +173,6 @@ export type EngineCloseReason =
 /** Why a Socket.IO socket disconnected (socket.io's reasons). */
 export type DisconnectReason =
   | EngineCloseReason
+  | "forced server close"
   | "client namespace disconnect"
   | "server namespace disconnect";

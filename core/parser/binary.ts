@@ -1,0 +1,111 @@
+/**
+ * Binary attachments: a packet's binary parts are replaced by numbered placeholders
+ * `{"_placeholder":true,"num":N}` and sent as separate frames after the packet string.
+ */
+import { SocketkitError } from "../errors";
+import type { Packet } from "../types";
+import { isBinary } from "./is-binary";
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The placeholder left in a packet where an attachment was taken out. */
+export interface Placeholder {
+  _placeholder: true;
+  num: number;
+}
+
+/**
+ * Takes every binary value out of `packet.data`, leaving numbered placeholders. The packet is
+ * not mutated: the result is a new packet (same type, nsp and id) whose `data` is a copy with
+ * placeholders and whose `attachments` is the number of buffers. Attachments are returned as
+ * Buffers sharing the original memory (no copy). Objects with `toJSON` are replaced by its
+ * result, as `JSON.stringify` would; Dates are left as they are.
+ */
+export function deconstructPacket(packet: Packet): { packet: Packet; buffers: Buffer[] } {
+  const buffers: Buffer[] = [];
+  const data = deconstruct(packet.data, buffers, false);
+  const result: Packet = { type: packet.type, attachments: buffers.length, nsp: packet.nsp };
+  if (packet.id !== undefined) result.id = packet.id;
+  result.data = data;
+  return { packet: result, buffers };
+}
+
+function deconstruct(data: unknown, buffers: Buffer[], viaToJSON: boolean): unknown {
+  if (typeof data !== "object" || data === null) return data;
+  if (isBinary(data)) {
+    const placeholder: Placeholder = { _placeholder: true, num: buffers.length };
+    buffers.push(toBuffer(data));
+    return placeholder;
+  }
+  if (Array.isArray(data)) {
+    const n = data.length;
+    const copy: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) copy[i] = deconstruct(data[i], buffers, false);
+    return copy;
+  }
+  if (data instanceof Date) return data;
+  if (!viaToJSON) {
+    const toJSON: unknown = (data as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return deconstruct(toJSON.call(data), buffers, true);
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in data) {
+    if (hasOwn.call(data, key)) {
+      copy[key] = deconstruct((data as Record<string, unknown>)[key], buffers, false);
+    }
+  }
+  return copy;
+}
+
+function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/**
+ * Puts `buffers` back in place of the placeholders of `packet.data`, in place, and removes
+ * `attachments`. Throws SIO_ERR_ILLEGAL_ATTACHMENTS ("illegal attachments") when a
+ * placeholder's `num` is not an integer in `[0, buffers.length)`. Walks the data with an
+ * explicit stack, so deeply nested payloads cannot overflow the call stack.
+ */
+export function reconstructPacket<P extends Packet>(packet: P, buffers: readonly unknown[]): P {
+  packet.data = reconstruct(packet.data, buffers);
+  if (packet.attachments !== undefined) delete packet.attachments;
+  return packet;
+}
+
+function reconstruct(data: unknown, buffers: readonly unknown[]): unknown {
+  if (typeof data !== "object" || data === null) return data;
+  if ((data as Partial<Placeholder>)._placeholder === true) return take(data, buffers);
+  const stack: object[] = [data];
+  while (stack.length > 0) {
+    const node = stack.pop() as object;
+    if (Array.isArray(node)) {
+      for (let i = 0, n = node.length; i < n; i++) {
+        const item: unknown = node[i];
+        if (typeof item !== "object" || item === null) continue;
+        if ((item as Partial<Placeholder>)._placeholder === true) node[i] = take(item, buffers);
+        else stack.push(item);
+      }
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key in record) {
+        if (!hasOwn.call(record, key)) continue;
+        const item: unknown = record[key];
+        if (typeof item !== "object" || item === null) continue;
+        if ((item as Partial<Placeholder>)._placeholder === true) record[key] = take(item, buffers);
+        else stack.push(item);
+      }
+    }
+  }
+  return data;
+}
+
+function take(placeholder: object, buffers: readonly unknown[]): unknown {
+  const num = (placeholder as Partial<Placeholder>).num;
+  if (Number.isInteger(num) && (num as number) >= 0 && (num as number) < buffers.length) {
+    return buffers[num as number];
+  }
+  throw new SocketkitError("SIO_ERR_ILLEGAL_ATTACHMENTS", "illegal attachments");
+}

@@ -1,0 +1,227 @@
+/**
+ * Socket.IO v5 packet decoder: parses packet strings by scanning char codes (no regex, one
+ * `JSON.parse`), validates them as socket.io-parser does, and reassembles binary packets from
+ * their attachments.
+ */
+import { SocketkitError } from "../errors";
+import { PacketType, type Packet, type PacketDecoder } from "../types";
+import { TypedEventEmitter } from "../util/event-emitter";
+import { reconstructPacket } from "./binary";
+import { isBinary } from "./is-binary";
+import { payloadError } from "./validation";
+
+/** A `JSON.parse` reviver. */
+export type JsonReviver = (this: any, key: string, value: any) => any;
+
+export interface DecoderOptions {
+  /** Passed to `JSON.parse` for the packet data. */
+  reviver?: JsonReviver;
+  /**
+   * Most binary attachments one packet may announce (a larger count is refused before any
+   * attachment is buffered). Default: {@link DEFAULT_MAX_ATTACHMENTS}. `Infinity` disables it.
+   */
+  maxAttachments?: number;
+}
+
+/** Default `maxAttachments`, as socket.io-parser 4.2.x. */
+export const DEFAULT_MAX_ATTACHMENTS = 10;
+
+/** Longer ack ids are refused early; shorter ones must also be safe integers. */
+const MAX_ACK_ID_DIGITS = 16;
+
+export type DecoderEvents = {
+  decoded: (packet: Packet) => void;
+};
+
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+const CHAR_DASH = 45;
+const CHAR_SLASH = 47;
+
+/**
+ * Decodes the chunks an engine socket receives into packets, emitted as "decoded". Errors are
+ * thrown synchronously from `add()` as {@link SocketkitError}s with socket.io-parser's
+ * messages; after an error the decoder holds no partial packet and can be reused or destroyed.
+ *
+ * @example
+ * const decoder = new Decoder({ maxAttachments: 4 });
+ * decoder.on("decoded", (packet) => console.log(packet));
+ * decoder.add('2/chat,12["hello",1]');
+ * // => { type: 2, nsp: "/chat", id: 12, data: ["hello", 1] }
+ */
+export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketDecoder {
+  readonly #reviver: JsonReviver | undefined;
+  readonly #maxAttachments: number;
+  /** The binary packet being reassembled (already typed EVENT/ACK), or null. */
+  #pending: Packet | null = null;
+  #expected = 0;
+  #buffers: unknown[] = [];
+
+  /** @param opts options, or a reviver (socket.io-parser accepts both). */
+  constructor(opts?: DecoderOptions | JsonReviver) {
+    super();
+    const options: DecoderOptions = typeof opts === "function" ? { reviver: opts } : (opts ?? {});
+    const { reviver, maxAttachments = DEFAULT_MAX_ATTACHMENTS } = options;
+    if (reviver !== undefined && typeof reviver !== "function") {
+      throw new SocketkitError("SIO_ERR_INVALID_OPTION", "reviver must be a function");
+    }
+    if (
+      typeof maxAttachments !== "number" ||
+      !(Number.isInteger(maxAttachments) || maxAttachments === Infinity) ||
+      maxAttachments < 0
+    ) {
+      throw new SocketkitError(
+        "SIO_ERR_INVALID_OPTION",
+        `maxAttachments must be a non-negative integer, got ${String(maxAttachments)}`,
+      );
+    }
+    this.#reviver = reviver;
+    this.#maxAttachments = maxAttachments;
+  }
+
+  /** Feeds one chunk: a packet string, or a binary attachment of the pending binary packet. */
+  add(chunk: unknown): void {
+    if (typeof chunk === "string") {
+      if (this.#pending !== null) {
+        this.#reset();
+        throw new SocketkitError(
+          "SIO_ERR_UNEXPECTED_PLAINTEXT",
+          "got plaintext data when reconstructing a packet",
+        );
+      }
+      const packet = this.#decodeString(chunk);
+      if (this.#expected > 0) this.#pending = packet;
+      else this.emit("decoded", packet);
+    } else if (isBinary(chunk) || isBase64Object(chunk)) {
+      const pending = this.#pending;
+      if (pending === null) {
+        throw new SocketkitError(
+          "SIO_ERR_UNEXPECTED_ATTACHMENT",
+          "got binary data when not reconstructing a packet",
+        );
+      }
+      const buffers = this.#buffers;
+      buffers.push(chunk);
+      if (buffers.length === this.#expected) {
+        this.#reset();
+        this.emit("decoded", reconstructPacket(pending, buffers));
+      }
+    } else {
+      throw new SocketkitError("SIO_ERR_INVALID_PACKET", "Unknown type: " + describe(chunk));
+    }
+  }
+
+  /** Drops any partially received binary packet. */
+  destroy(): void {
+    this.#reset();
+  }
+
+  #reset(): void {
+    if (this.#pending !== null) {
+      this.#pending = null;
+      this.#buffers = [];
+    }
+    this.#expected = 0;
+  }
+
+  /**
+   * Parses `<type>[<attachments>-][<nsp>,][<ack id>][<JSON data>]`. For binary types the
+   * packet is returned typed EVENT/ACK and `#expected` is set to its attachment count.
+   */
+  #decodeString(str: string): Packet {
+    const len = str.length;
+    const type = len === 0 ? -1 : str.charCodeAt(0) - CHAR_0;
+    if (!(type >= PacketType.CONNECT && type <= PacketType.BINARY_ACK)) {
+      const label = type >= 0 && type <= 9 ? String(type) : "NaN";
+      throw new SocketkitError("SIO_ERR_INVALID_PACKET", "unknown packet type " + label);
+    }
+    let pos = 1;
+    let attachments = 0;
+    const binary = type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK;
+    if (binary) {
+      while (pos < len) {
+        const c = str.charCodeAt(pos);
+        if (c === CHAR_DASH) break;
+        if (c < CHAR_0 || c > CHAR_9) throw illegalAttachments();
+        if (attachments < 1e15) attachments = attachments * 10 + (c - CHAR_0);
+        pos++;
+      }
+      if (pos === len || attachments < 1) throw illegalAttachments();
+      if (attachments > this.#maxAttachments) {
+        throw new SocketkitError("SIO_ERR_TOO_MANY_ATTACHMENTS", "too many attachments");
+      }
+      pos++; // the "-"
+    }
+
+    let nsp = "/";
+    if (pos < len && str.charCodeAt(pos) === CHAR_SLASH) {
+      const comma = str.indexOf(",", pos);
+      if (comma === -1) {
+        nsp = str.slice(pos);
+        pos = len;
+      } else {
+        nsp = str.slice(pos, comma);
+        pos = comma + 1;
+      }
+    }
+
+    let id: number | undefined;
+    if (pos < len) {
+      let c = str.charCodeAt(pos);
+      if (c >= CHAR_0 && c <= CHAR_9) {
+        const start = pos;
+        let n = 0;
+        do {
+          if (pos - start === MAX_ACK_ID_DIGITS) throw invalidAckId();
+          n = n * 10 + (c - CHAR_0);
+          pos++;
+        } while (pos < len && (c = str.charCodeAt(pos)) >= CHAR_0 && c <= CHAR_9);
+        if (n > Number.MAX_SAFE_INTEGER) throw invalidAckId();
+        id = n;
+      }
+    }
+
+    let data: unknown;
+    if (pos < len) {
+      try {
+        data = JSON.parse(str.slice(pos), this.#reviver);
+      } catch (cause) {
+        throw new SocketkitError("SIO_ERR_INVALID_PAYLOAD", "invalid payload", { cause });
+      }
+      const code = payloadError(type, data);
+      if (code !== null) throw new SocketkitError(code, "invalid payload");
+    }
+
+    const packet: Packet = {
+      type: binary ? (type === PacketType.BINARY_EVENT ? PacketType.EVENT : PacketType.ACK) : type,
+      nsp,
+    };
+    if (id !== undefined) packet.id = id;
+    if (pos < len) packet.data = data;
+    this.#expected = attachments;
+    return packet;
+  }
+}
+
+function illegalAttachments(): SocketkitError {
+  return new SocketkitError("SIO_ERR_ILLEGAL_ATTACHMENTS", "Illegal attachments");
+}
+
+function invalidAckId(): SocketkitError {
+  return new SocketkitError("SIO_ERR_INVALID_PACKET", "invalid ack id");
+}
+
+/** `{ base64: true, data }` chunks, which socket.io-parser also takes as attachments. */
+function isBase64Object(chunk: unknown): boolean {
+  return (
+    typeof chunk === "object" && chunk !== null && Boolean((chunk as { base64?: unknown }).base64)
+  );
+}
+
+function describe(chunk: unknown): string {
+  try {
+    return String(chunk);
+  } catch {
+    return typeof chunk;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Socket.IO v5 packet encoder: `<type>[<attachments>-][<nsp>,][<ack id>][<JSON data>]`.
+ */
+import { PacketType, type EncodedPacket, type Packet, type PacketEncoder } from "../types";
+import { deconstructPacket } from "./binary";
+import { hasBinary } from "./is-binary";
+
+/** A `JSON.stringify` replacer. */
+export type JsonReplacer = (this: any, key: string, value: any) => any;
+
+/**
+ * Encodes packets for the engine: one string, followed by the binary attachments (as Buffers)
+ * when an EVENT or ACK carries binary data (it then goes out as BINARY_EVENT / BINARY_ACK).
+ *
+ * @example
+ * const encoder = new Encoder();
+ * encoder.encode({ type: PacketType.EVENT, nsp: "/chat", id: 12, data: ["hello", 1] });
+ * // => ['2/chat,12["hello",1]']
+ * encoder.encode({ type: PacketType.EVENT, nsp: "/", data: ["file", Buffer.from([1, 2])] });
+ * // => ['51-["file",{"_placeholder":true,"num":0}]', <Buffer 01 02>]
+ */
+export class Encoder implements PacketEncoder {
+  readonly #replacer: JsonReplacer | undefined;
+
+  /** @param replacer passed to `JSON.stringify` for the packet data. */
+  constructor(replacer?: JsonReplacer) {
+    this.#replacer = replacer;
+  }
+
+  /** Encodes a packet as `[string]`, or `[string, ...attachments]` for binary data. */
+  encode(packet: Packet): EncodedPacket[] {
+    const type = packet.type;
+    if ((type === PacketType.EVENT || type === PacketType.ACK) && hasBinary(packet.data)) {
+      const { packet: deconstructed, buffers } = deconstructPacket(packet);
+      deconstructed.type =
+        type === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
+      const out: EncodedPacket[] = new Array(buffers.length + 1);
+      out[0] = this.#encodeAsString(deconstructed);
+      for (let i = 0; i < buffers.length; i++) out[i + 1] = buffers[i];
+      return out;
+    }
+    return [this.#encodeAsString(packet)];
+  }
+
+  #encodeAsString(packet: Packet): string {
+    const type = packet.type;
+    let str = "" + type;
+    if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
+      str += packet.attachments + "-";
+    }
+    const nsp = packet.nsp;
+    if (nsp && nsp !== "/") str += nsp + ",";
+    if (packet.id != null) str += packet.id;
+    if (packet.data != null) str += JSON.stringify(packet.data, this.#replacer);
+    return str;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Client: one Engine.IO connection seen from Socket.IO, multiplexing its namespaces (socket.io's
+ * `Client`). It is the engine socket's handler: the engine calls it directly for each message.
+ */
+import createDebug from "debug";
+import { EngineSocket } from "../engine/socket";
+import type { EngineHandler } from "../engine/ports";
+import type { EngineData } from "../engine/protocol";
+import {
+  PacketType,
+  type DisconnectReason,
+  type EncodedPacket,
+  type EngineCloseReason,
+  type Packet,
+  type PacketDecoder,
+  type PacketEncoder,
+  type WriteOptions,
+} from "../types";
+import type { Socket } from "./socket";
+import type { Server } from "./server";
+import type { EventsMap } from "./typed-events";
+
+const debug = createDebug("socket.io:client");
+
+/** Hands a decoded packet to its socket on the next tick (as socket.io does). */
+function deliverPacket(
+  socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
+  packet: Packet,
+): void {
+  socket.onpacket(packet);
+}
+
+/** Splits a v3 namespace ("/nsp?token=abc") into its name and query (its auth). */
+function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unknown> } {
+  const q = nsp.indexOf("?");
+  if (q === -1) return { name: nsp, auth: {} };
+  const auth: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(nsp.substring(q + 1))) {
+    if (key !== "__proto__") auth[key] = value;
+  }
+  return { name: nsp.substring(0, q), auth };
+}
+
+export class Client<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> implements EngineHandler
+{
+  /** The underlying Engine.IO connection. */
+  readonly conn: EngineSocket;
+  readonly id: string;
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly encoder: PacketEncoder;
+  readonly #decoder: PacketDecoder;
+  readonly #sockets = new Map<
+    string,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  readonly #nsps = new Map<
+    string,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  #connectTimeout: NodeJS.Timeout | undefined;
+  readonly #ondecoded = (packet: Packet): void => this.#handleDecoded(packet);
+  /** Listeners used only for an engine that is not ours (bind() with another engine). */
+  #foreign: {
+    data: (d: EngineData) => void;
+    close: (r: EngineCloseReason, d?: unknown) => void;
+    error: (e: Error) => void;
+  } | null = null;
+
+  constructor(
+    server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    conn: EngineSocket,
+  ) {
+    this.server = server;
+    this.conn = conn;
+    this.encoder = server.encoder;
+    this.#decoder = new server.parser.Decoder();
+    this.id = conn.id;
+    this.#decoder.on("decoded", this.#ondecoded);
+    if (conn instanceof EngineSocket) {
+      conn.handler = this;
+    } else {
+      // an engine.io-compatible connection from another engine: listen to its events
+      const foreign = conn as unknown as EngineSocket;
+      this.#foreign = {
+        data: (d) => this.onEngineMessage(d),
+        close: (r, d) => this.onEngineClose(r, d),
+        error: (e) => this.#onerror(e),
+      };
+      foreign.on("data", this.#foreign.data);
+      foreign.on("close", this.#foreign.close);
+      foreign.on("error", this.#foreign.error);
+    }
+    this.#connectTimeout = setTimeout(() => {
+      if (this.#nsps.size === 0) {
+        debug("no namespace joined yet, close the client");
+        this.close();
+      }
+    }, server.connectTimeout());
+  }
+
+  /** The request that opened the connection. */
+  get request(): EngineSocket["request"] {
+    return this.conn.request;
+  }
+
+  /** The sockets of this client, by socket id. */
+  get sockets(): ReadonlyMap<
+    string,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  > {
+    return this.#sockets;
+  }
+
+  // -- EngineHandler ---------------------------------------------------------------------------
+
+  /** @internal */
+  onEngineMessage(data: EngineData): void {
+    try {
+      this.#decoder.add(data);
+    } catch (e) {
+      debug("invalid packet format");
+      this.#onerror(e as Error, "parse error");
+    }
+  }
+
+  /** @internal */
+  onEngineClose(reason: EngineCloseReason, description?: unknown): void {
+    debug("client close with reason %s", reason);
+    this.#onclose(reason, description);
+  }
+
+  // -- namespaces ------------------------------------------------------------------------------
+
+  #connect(name: string, auth: Record<string, unknown>): void {
+    if (this.server._nsps.has(name)) {
+      debug("connecting to namespace %s", name);
+      this.#doConnect(name, auth);
+      return;
+    }
+    this.server.checkNamespace(name, auth, (dynamicNsp) => {
+      if (dynamicNsp) {
+        this.#doConnect(name, auth);
+      } else {
+        debug("creation of namespace %s was denied", name);
+        this.packet({
+          type: PacketType.CONNECT_ERROR,
+          nsp: name,
+          data: { message: "Invalid namespace" },
+        });
+      }
+    });
+  }
+
+  #doConnect(name: string, auth: Record<string, unknown>): void {
+    const nsp = this.server.of(name);
+    void nsp.add(this, auth, (socket) => {
+      this.#sockets.set(socket.id, socket);
+      this.#nsps.set(nsp.name, socket);
+      if (this.#connectTimeout) {
+        clearTimeout(this.#connectTimeout);
+        this.#connectTimeout = undefined;
+      }
+    });
+  }
+
+  /** @internal connects a v3 client to the main namespace at once (v2 clients expect it) */
+  connectMain(): void {
+    this.#connect("/", {});
+  }
+
+  /** @internal disconnects every socket and closes the connection */
+  disconnectAll(): void {
+    for (const socket of this.#sockets.values()) socket.disconnect();
+    this.#sockets.clear();
+    this.close();
+  }
+
+  /** @internal a socket left */
+  remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (this.#sockets.get(socket.id) === socket) {
+      this.#sockets.delete(socket.id);
+      this.#nsps.delete(socket.nsp.name);
+    } else {
+      debug("ignoring remove for %s", socket.id);
+    }
+  }
+
+  /** Closes the underlying connection. */
+  close(): void {
+    if (this.conn.readyState === "open") {
+      debug("forcing transport close");
+      this.conn.close();
+      this.#onclose("forced server close");
+    }
+  }
+
+  // -- writing ---------------------------------------------------------------------------------
+
+  /** @internal encodes and writes a packet */
+  packet(packet: Packet, opts: WriteOptions = {}): void {
+    if (this.conn.readyState !== "open") {
+      debug("ignoring packet write %j", packet);
+      return;
+    }
+    const encoded = opts.preEncoded
+      ? (packet as unknown as EncodedPacket[])
+      : this.encoder.encode(packet);
+    this.writeToEngine(encoded, opts);
+  }
+
+  /** Writes encoded packets to the engine (compatibility surface: adapters call it). */
+  writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
+    if (opts.volatile && !this.conn.transport.writable) {
+      debug("volatile packet is discarded since the transport is not currently writable");
+      return;
+    }
+    if (Array.isArray(encodedPackets)) {
+      for (let i = 0; i < encodedPackets.length; i++) {
+        this.conn.write(encodedPackets[i] as EngineData, opts);
+      }
+    } else {
+      this.conn.write(encodedPackets as EngineData, opts);
+    }
+  }
+
+  // -- reading ---------------------------------------------------------------------------------
+
+  #handleDecoded(packet: Packet): void {
+    let namespace: string;
+    let auth: Record<string, unknown>;
+    if (this.conn.protocol === 3) {
+      const parsed = parseV3Namespace(packet.nsp);
+      namespace = parsed.name;
+      auth = parsed.auth;
+    } else {
+      namespace = packet.nsp;
+      auth = packet.data ?? {};
+    }
+    const socket = this.#nsps.get(namespace);
+    if (!socket && packet.type === PacketType.CONNECT) {
+      this.#connect(namespace, typeof auth === "object" && auth !== null ? auth : {});
+    } else if (
+      socket &&
+      packet.type !== PacketType.CONNECT &&
+      packet.type !== PacketType.CONNECT_ERROR
+    ) {
+      process.nextTick(deliverPacket, socket, packet);
+    } else {
+      debug("invalid state (packet type: %s)", packet.type);
+      this.close();
+    }
+  }
+
+  #onerror(err: Error, reason?: DisconnectReason): void {
+    for (const socket of this.#sockets.values()) socket.onerror(err);
+    if (reason !== undefined && this.conn.readyState === "open") {
+      // a malformed packet: only this connection goes, its sockets with reason "parse error"
+      this.conn.close();
+      this.#onclose(reason, err);
+      return;
+    }
+    this.conn.close();
+  }
+
+  #onclose(reason: DisconnectReason, description?: unknown): void {
+    this.#destroy();
+    for (const socket of this.#sockets.values()) socket.onclose(reason, description);
+    this.#sockets.clear();
+    this.#decoder.destroy();
+  }
+
+  #destroy(): void {
+    if (this.conn.handler === this) this.conn.handler = null;
+    const foreign = this.#foreign;
+    if (foreign) {
+      this.conn.removeListener("data", foreign.data);
+      this.conn.removeListener("close", foreign.close);
+      this.conn.removeListener("error", foreign.error);
+      this.#foreign = null;
+    }
+    this.#decoder.removeAllListeners("decoded");
+    if (this.#connectTimeout) {
+      clearTimeout(this.#connectTimeout);
+      this.#connectTimeout = undefined;
+    }
+  }
+}

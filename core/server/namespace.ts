@@ -1,0 +1,404 @@
+/**
+ * Namespace: a communication channel with its own sockets, rooms, middlewares and adapter
+ * (socket.io's `Namespace`).
+ */
+import createDebug from "debug";
+import type { Room, SocketId } from "../types";
+import type { Adapter } from "../adapter/index";
+import { assertNotReserved, BroadcastOperator, type RemoteSocket } from "./broadcast-operator";
+import type { Client } from "./client";
+import { Socket } from "./socket";
+import type { Server } from "./server";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgements,
+  type DecorateAcknowledgementsWithMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventNamesWithoutAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+  type RemoveAcknowledgements,
+} from "./typed-events";
+
+const debug = createDebug("socket.io:namespace");
+
+/** An error passed to a middleware's `next()`: its `message` and `data` reach the client. */
+export interface ExtendedError extends Error {
+  data?: unknown;
+}
+
+export interface NamespaceReservedEventsMap<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> {
+  connect: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void;
+  connection: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void;
+}
+
+export interface ServerReservedEventsMap<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> extends NamespaceReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  new_namespace: (
+    namespace: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+  ) => void;
+}
+
+/** Event names that `serverSideEmit` refuses. */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  "connect",
+  "connection",
+  "new_namespace",
+]);
+
+type Middleware<L extends EventsMap, E extends EventsMap, S extends EventsMap, D> = (
+  socket: Socket<L, E, S, D>,
+  next: (err?: ExtendedError) => void,
+) => void;
+
+type Broadcast<E extends EventsMap, D> = BroadcastOperator<
+  DecorateAcknowledgementsWithMultipleResponses<E>,
+  D
+>;
+
+/**
+ * A namespace.
+ *
+ * @example
+ * const orders = io.of("/orders");
+ * orders.use((socket, next) => (socket.handshake.auth.token ? next() : next(new Error("no"))));
+ * orders.on("connection", (socket) => socket.join("orders:new"));
+ * orders.to("orders:new").emit("created", { id: 1 });
+ */
+export class Namespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
+> extends StrictEventEmitter<
+  ServerSideEvents,
+  RemoveAcknowledgements<EmitEvents>,
+  NamespaceReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+> {
+  readonly name: string;
+  readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The connected sockets, by id. */
+  readonly sockets = new Map<
+    SocketId,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  adapter!: Adapter;
+  /** Next acknowledgement id (compatibility surface: adapters read and increment it). */
+  _ids = 0;
+  /** @internal called when the last socket leaves (dynamic namespace cleanup) */
+  onEmpty: (() => void) | null = null;
+
+  readonly #preConnectSockets = new Map<
+    SocketId,
+    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  readonly #fns: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+
+  constructor(
+    server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    name: string,
+  ) {
+    super();
+    this.server = server;
+    this.name = name;
+    this.initAdapter();
+  }
+
+  /** @internal (re)creates the adapter from the server's adapter constructor */
+  initAdapter(): void {
+    const AdapterClass = this.server.adapter() as unknown as new (nsp: unknown) => Adapter;
+    this.adapter = new AdapterClass(this);
+  }
+
+  /** The middlewares, in order (read by parent namespaces to copy them). */
+  get middlewares(): readonly Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] {
+    return this.#fns;
+  }
+
+  /**
+   * Adds a middleware run for every incoming connection; `next(err)` refuses it with a
+   * CONNECT_ERROR carrying `err.message` and `err.data`.
+   */
+  use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this.#fns.push(fn);
+    return this;
+  }
+
+  #run(
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    fn: (err?: ExtendedError) => void,
+  ): void {
+    const fns = this.#fns.slice(0);
+    if (fns.length === 0) {
+      fn();
+      return;
+    }
+    const run = (i: number): void => {
+      fns[i](socket, (err) => {
+        if (err) return fn(err);
+        if (i + 1 >= fns.length) return fn();
+        run(i + 1);
+      });
+    };
+    run(0);
+  }
+
+  /** @internal a client asks to join this namespace */
+  async add(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, unknown>,
+    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): Promise<void> {
+    debug("adding socket to nsp %s", this.name);
+    const socket = await this.#createSocket(client, auth);
+    this.#preConnectSockets.set(socket.id, socket);
+    if (
+      this.server.opts.connectionStateRecovery?.skipMiddlewares &&
+      socket.recovered &&
+      client.conn.readyState === "open"
+    ) {
+      this.#doConnect(socket, fn);
+      return;
+    }
+    this.#run(socket, (err) => {
+      process.nextTick(() => {
+        if (client.conn.readyState !== "open") {
+          debug("next called after client was closed - ignoring socket");
+          socket.cleanup();
+          return;
+        }
+        if (err) {
+          debug("middleware error, sending CONNECT_ERROR packet to the client");
+          socket.cleanup();
+          if (client.conn.protocol === 3) {
+            socket.sendConnectError(err.data || err.message);
+          } else {
+            socket.sendConnectError({ message: err.message, data: err.data });
+          }
+          return;
+        }
+        this.#doConnect(socket, fn);
+      });
+    });
+  }
+
+  async #createSocket(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, unknown>,
+  ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
+    const pid = auth.pid;
+    const offset = auth.offset;
+    if (
+      this.server.opts.connectionStateRecovery &&
+      typeof pid === "string" &&
+      typeof offset === "string"
+    ) {
+      let session = null;
+      try {
+        session = await this.adapter.restoreSession(pid, offset);
+      } catch (e) {
+        debug("error while restoring session: %s", e);
+      }
+      if (session) {
+        debug("connection state recovered for sid %s", session.sid);
+        return new Socket(this, client, auth, session);
+      }
+    }
+    return new Socket(this, client, auth);
+  }
+
+  #doConnect(
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): void {
+    this.#preConnectSockets.delete(socket.id);
+    this.sockets.set(socket.id, socket);
+    socket.onconnect();
+    fn(socket);
+    this.emitReserved("connect", socket);
+    this.emitReserved("connection", socket);
+  }
+
+  /** @internal a socket left */
+  remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    if (!this.sockets.delete(socket.id)) this.#preConnectSockets.delete(socket.id);
+    if (this.onEmpty !== null && this.sockets.size === 0) this.onEmpty();
+  }
+
+  /** @internal a new broadcast operator for this namespace */
+  newOperator(): Broadcast<EmitEvents, SocketData> {
+    return new BroadcastOperator(
+      this.adapter,
+      undefined,
+      undefined,
+      undefined,
+      this.server.opts.ackTimeout,
+    );
+  }
+
+  // -- the broadcast API (documented once, on BroadcastOperator) ---------------------------------
+
+  /** See {@link BroadcastOperator.to}. */
+  to(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().to(room);
+  }
+
+  /** See {@link BroadcastOperator.in}. */
+  in(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().in(room);
+  }
+
+  /** See {@link BroadcastOperator.except}. */
+  except(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().except(room);
+  }
+
+  /** Emits to every socket of the namespace. See {@link BroadcastOperator.emit}. */
+  override emit<Ev extends EventNamesWithoutAck<EmitEvents>>(
+    ev: Ev,
+    ...args: EventParams<EmitEvents, Ev>
+  ): boolean {
+    return (this.newOperator().emit as (ev: string, ...a: unknown[]) => boolean)(
+      ev as string,
+      ...args,
+    );
+  }
+
+  /** See {@link BroadcastOperator.emitWithAck}. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>[]> {
+    return (this.newOperator().emitWithAck as (ev: string, ...a: unknown[]) => Promise<never>)(
+      ev as string,
+      ...args,
+    );
+  }
+
+  /** Sends a "message" event to every socket. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    (this.newOperator().emit as (ev: string, ...a: unknown[]) => boolean)("message", ...args);
+    return this;
+  }
+
+  /** Alias of {@link Namespace.send}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  /** See {@link BroadcastOperator.allSockets}. */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.newOperator().allSockets();
+  }
+
+  /** See {@link BroadcastOperator.compress}. */
+  compress(compress: boolean): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().compress(compress);
+  }
+
+  /** See {@link BroadcastOperator.volatile}. */
+  get volatile(): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().volatile;
+  }
+
+  /** See {@link BroadcastOperator.local}. */
+  get local(): Broadcast<EmitEvents, SocketData> {
+    return this.newOperator().local;
+  }
+
+  /** See {@link BroadcastOperator.timeout}. */
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<
+    DecorateAcknowledgements<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>>,
+    SocketData
+  > {
+    return this.newOperator().timeout(timeout);
+  }
+
+  /** See {@link BroadcastOperator.fetchSockets}. */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.newOperator().fetchSockets() as unknown as Promise<
+      RemoteSocket<EmitEvents, SocketData>[]
+    >;
+  }
+
+  /** See {@link BroadcastOperator.socketsJoin}. */
+  socketsJoin(room: Room | Room[]): void {
+    this.newOperator().socketsJoin(room);
+  }
+
+  /** See {@link BroadcastOperator.socketsLeave}. */
+  socketsLeave(room: Room | Room[]): void {
+    this.newOperator().socketsLeave(room);
+  }
+
+  /** See {@link BroadcastOperator.disconnectSockets}. */
+  disconnectSockets(close = false): void {
+    this.newOperator().disconnectSockets(close);
+  }
+
+  // -- server-side events (cluster) -----------------------------------------------------------
+
+  /**
+   * Emits to the other servers of the cluster (needs a cluster adapter).
+   *
+   * @example
+   * io.serverSideEmit("hello", "world");
+   * io.on("hello", (arg) => {}); // on the other servers
+   */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<ServerSideEvents, Ev>
+  ): boolean {
+    assertNotReserved(ev, RESERVED_EVENTS);
+    (this.adapter.serverSideEmit as (packet: unknown[]) => void)([ev, ...args]);
+    return true;
+  }
+
+  /** Like {@link Namespace.serverSideEmit}, waiting for every server's acknowledgement. */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
+    return new Promise((resolve, reject) => {
+      const callback = (
+        err: (Error & { responses?: unknown }) | null,
+        responses: unknown,
+      ): void => {
+        if (err) {
+          err.responses = responses;
+          reject(err);
+        } else {
+          resolve(responses as FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]);
+        }
+      };
+      assertNotReserved(ev, RESERVED_EVENTS);
+      (this.adapter.serverSideEmit as (packet: unknown[]) => void)([ev, ...args, callback]);
+    });
+  }
+
+  /** Delivers an event from another server (compatibility surface: cluster adapters call it). */
+  _onServerSideEmit(args: unknown[]): void {
+    this.emitUntyped(args[0] as string, ...args.slice(1));
+  }
+
+  /** @internal emits a reserved event (used by the server for "new_namespace") */
+  emitNamespaceEvent(ev: string, ...args: unknown[]): void {
+    this.emitUntyped(ev, ...args);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The Server options (socket.io 4.8's, plus every engine option passed through), their defaults
+ * and their validation.
+ */
+import { SocketkitError } from "../errors";
+import type { EngineServerOptions } from "../engine/server";
+import type { AdapterNamespace, Parser } from "../types";
+
+/** A constructor of adapters: `new adapter(namespace)` (socket.io-adapter's shape). */
+// the adapter instance is structurally typed by the namespace that uses it
+export type AdapterConstructor = new (nsp: AdapterNamespace) => object;
+
+export interface ConnectionStateRecoveryOptions {
+  /** How long a disconnected session may be restored, in ms (2 minutes). */
+  maxDisconnectionDuration?: number;
+  /** Whether a restored socket skips the namespace middlewares (true). */
+  skipMiddlewares?: boolean;
+}
+
+export interface ServerOptions extends EngineServerOptions {
+  /** The path to capture ("/socket.io"). */
+  path?: string;
+  /** Whether to serve the client files (true). */
+  serveClient?: boolean;
+  /** The adapter constructor (the in-memory Adapter). */
+  adapter?: AdapterConstructor;
+  /** The parser module: socket.io-parser's shape (Encoder, Decoder) (the built-in parser). */
+  parser?: Parser;
+  /** How long a client may take to join a namespace before it is closed, in ms (45000). */
+  connectTimeout?: number;
+  /** Connection state recovery: restore id, rooms, data and missed packets (off). */
+  connectionStateRecovery?: ConnectionStateRecoveryOptions;
+  /** Whether to remove dynamic child namespaces once they have no socket left (false). */
+  cleanupEmptyChildNamespaces?: boolean;
+  /** socketkit: a default timeout for every emit with an acknowledgement, in ms (off). */
+  ackTimeout?: number;
+  /** Whether to destroy unhandled upgrade requests for other paths (true). */
+  destroyUpgrade?: boolean;
+  /** How long to wait before destroying those upgrades, in ms (1000). */
+  destroyUpgradeTimeout?: number;
+  /** Whether to add a trailing slash to the path (true). */
+  addTrailingSlash?: boolean;
+}
+
+function fail(name: string, expected: string, value: unknown): never {
+  throw new SocketkitError(
+    "SIO_ERR_INVALID_OPTION",
+    `invalid option "${name}": expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+function checkNumber(opts: ServerOptions, name: keyof ServerOptions, min: number): void {
+  const value = opts[name];
+  if (value === undefined) return;
+  if (typeof value !== "number" || Number.isNaN(value) || value < min) {
+    fail(name, `a number >= ${min}`, value);
+  }
+}
+
+/**
+ * Checks the options up front, so a typo fails at construction with an exact message instead
+ * of misbehaving later.
+ */
+export function validateOptions(opts: ServerOptions): void {
+  if (opts.path !== undefined && (typeof opts.path !== "string" || opts.path[0] !== "/")) {
+    fail("path", 'a string starting with "/"', opts.path);
+  }
+  for (const name of ["pingInterval", "pingTimeout", "upgradeTimeout", "connectTimeout"] as const) {
+    checkNumber(opts, name, 0);
+  }
+  checkNumber(opts, "maxHttpBufferSize", 1);
+  checkNumber(opts, "ackTimeout", 0);
+  if (opts.transports !== undefined) {
+    if (
+      !Array.isArray(opts.transports) ||
+      opts.transports.length === 0 ||
+      opts.transports.some((t) => t !== "polling" && t !== "websocket")
+    ) {
+      fail("transports", 'a non-empty array of "polling" and "websocket"', opts.transports);
+    }
+  }
+  if (opts.adapter !== undefined && typeof opts.adapter !== "function") {
+    fail("adapter", "an adapter constructor", opts.adapter);
+  }
+  if (
+    opts.parser !== undefined &&
+    (typeof opts.parser?.Encoder !== "function" || typeof opts.parser?.Decoder !== "function")
+  ) {
+    fail("parser", "an object with Encoder and Decoder constructors", opts.parser);
+  }
+  const csr = opts.connectionStateRecovery;
+  if (csr !== undefined && (typeof csr !== "object" || csr === null)) {
+    fail("connectionStateRecovery", "an object", csr);
+  }
+  if (
+    csr?.maxDisconnectionDuration !== undefined &&
+    (typeof csr.maxDisconnectionDuration !== "number" || csr.maxDisconnectionDuration < 0)
+  ) {
+    fail(
+      "connectionStateRecovery.maxDisconnectionDuration",
+      "a number >= 0",
+      csr.maxDisconnectionDuration,
+    );
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * ParentNamespace: the namespace returned by `io.of(regex | function)`. It creates a child
+ * namespace for each matching name, copies its middlewares and connection listeners to it, and
+ * broadcasts to all its children (socket.io's `ParentNamespace`).
+ */
+import createDebug from "debug";
+import { Adapter } from "../adapter/index";
+import type { BroadcastOptions, Packet } from "../types";
+import { Namespace } from "./namespace";
+import type { Server } from "./server";
+import type {
+  DefaultEventsMap,
+  EventNamesWithoutAck,
+  EventParams,
+  EventsMap,
+} from "./typed-events";
+import type { RemoteSocket } from "./broadcast-operator";
+
+const debug = createDebug("socket.io:parent-namespace");
+
+/** Broadcasts of a parent namespace go to each child's adapter. */
+class ParentBroadcastAdapter extends Adapter {
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    const parent = this.nsp as unknown as ParentNamespace;
+    for (const nsp of parent.children) nsp.adapter.broadcast({ ...packet }, opts);
+  }
+}
+
+let count = 0;
+
+export class ParentNamespace<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
+> extends Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  readonly children = new Set<Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+
+  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) {
+    super(server, "/_" + count++);
+  }
+
+  override initAdapter(): void {
+    this.adapter = new ParentBroadcastAdapter(this);
+  }
+
+  /** Emits to every child namespace. */
+  override emit<Ev extends EventNamesWithoutAck<EmitEvents>>(
+    ev: Ev,
+    ...args: EventParams<EmitEvents, Ev>
+  ): boolean {
+    for (const nsp of this.children) nsp.emit(ev, ...args);
+    return true;
+  }
+
+  /** @internal creates the child namespace `name` */
+  createChild(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    debug("creating child namespace %s", name);
+    const namespace = new Namespace(this.server, name);
+    for (const fn of this.middlewares) namespace.use(fn);
+    for (const listener of this.listeners("connect")) namespace.on("connect", listener);
+    for (const listener of this.listeners("connection")) namespace.on("connection", listener);
+    this.children.add(namespace);
+    if (this.server.opts.cleanupEmptyChildNamespaces) {
+      namespace.onEmpty = () => {
+        debug("closing child namespace %s", name);
+        void namespace.adapter.close();
+        this.server._nsps.delete(namespace.name);
+        this.children.delete(namespace);
+      };
+    }
+    this.server._nsps.set(name, namespace);
+    this.server.sockets.emitNamespaceEvent("new_namespace", namespace);
+    return namespace;
+  }
+
+  override fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    // same behaviour as socket.io: a parent namespace has no sockets of its own
+    throw new Error("fetchSockets() is not supported on parent namespaces");
+  }
+}

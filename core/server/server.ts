@@ -1,0 +1,584 @@
+/**
+ * Server: the Socket.IO server (socket.io's `Server`), over our Engine.IO server.
+ */
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
+import type { Http2SecureServer, Http2Server } from "node:http2";
+import createDebug from "debug";
+import corsMiddleware from "cors";
+import * as defaultParser from "../parser/index";
+import { Adapter, SessionAwareAdapter } from "../adapter/index";
+import type { Parser, PacketEncoder, Room, SocketId } from "../types";
+import type { EngineSocket } from "../engine/socket";
+import { EngineServer } from "../http/engine-server";
+import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
+import { createListeningServer } from "../http/listen";
+import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator";
+import { Client } from "./client";
+import { Namespace, type ExtendedError, type ServerReservedEventsMap } from "./namespace";
+import { ParentNamespace } from "./parent-namespace";
+import { validateOptions, type AdapterConstructor, type ServerOptions } from "./options";
+import type { Socket } from "./socket";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgements,
+  type DecorateAcknowledgementsWithMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventNamesWithoutAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+  type RemoveAcknowledgements,
+  type ReservedOrUserEventNames,
+  type ReservedOrUserListener,
+} from "./typed-events";
+
+const debug = createDebug("socket.io:server");
+
+type AttachTarget = HttpServer | Http2Server | Http2SecureServer | number | string;
+
+/** Decides whether a dynamic namespace `name` may be created: `next(err, allow)`. */
+export type NamespaceCheck = (
+  name: string,
+  auth: Record<string, unknown>,
+  next: (err: Error | null, success: boolean) => void,
+) => void;
+
+type Broadcast<E extends EventsMap, D> = BroadcastOperator<
+  DecorateAcknowledgementsWithMultipleResponses<E>,
+  D
+>;
+
+/**
+ * A Socket.IO server.
+ *
+ * @example
+ * import { Server } from "socketkit";
+ *
+ * const io = new Server(3000, { cors: { origin: "*" } });
+ * io.on("connection", (socket) => {
+ *   socket.emit("welcome", socket.id);
+ *   socket.on("chat", (msg) => io.emit("chat", msg));
+ * });
+ */
+export class Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
+> extends StrictEventEmitter<
+  ServerSideEvents,
+  RemoveAcknowledgements<EmitEvents>,
+  ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+> {
+  /** The main namespace ("/"). */
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The encoder shared by every client (compatibility surface: adapters read it). */
+  readonly encoder: PacketEncoder;
+  /** The namespaces by name (compatibility surface: adapters and admin-ui read it). */
+  readonly _nsps = new Map<
+    string,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  /** The options as given, defaults applied (compatibility surface: adapters read it). */
+  readonly opts: ServerOptions;
+  /** The Engine.IO server, once attached or bound. */
+  engine!: EngineServer;
+  /** The http server, when attached to one. */
+  httpServer: HttpServer | Http2Server | Http2SecureServer | undefined;
+  /** @internal the parser module */
+  readonly parser: Parser;
+
+  readonly #parentNsps = new Map<
+    NamespaceCheck,
+    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  readonly #parentNamespacesFromRegExp = new Map<
+    RegExp,
+    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  >();
+  #path = "/socket.io";
+  #connectTimeout = 45000;
+  #serveClient = true;
+  #adapter: AdapterConstructor = Adapter as unknown as AdapterConstructor;
+  readonly #corsMiddleware: ReturnType<typeof corsMiddleware> | undefined;
+
+  constructor(opts?: Partial<ServerOptions>);
+  constructor(srv?: AttachTarget, opts?: Partial<ServerOptions>);
+  constructor(
+    srv: AttachTarget | Partial<ServerOptions> | undefined,
+    opts?: Partial<ServerOptions>,
+  );
+  constructor(srv?: AttachTarget | Partial<ServerOptions>, opts: Partial<ServerOptions> = {}) {
+    super();
+    if (typeof srv === "object" && srv !== null && !("listen" in srv)) {
+      opts = srv as Partial<ServerOptions>;
+      srv = undefined;
+    }
+    validateOptions(opts);
+    this.path(opts.path || "/socket.io");
+    this.connectTimeout(opts.connectTimeout || 45000);
+    this.serveClient(opts.serveClient !== false);
+    this.parser = opts.parser ?? (defaultParser as unknown as Parser);
+    this.encoder = new this.parser.Encoder();
+    this.opts = opts;
+    if (opts.connectionStateRecovery) {
+      opts.connectionStateRecovery = {
+        maxDisconnectionDuration: 2 * 60 * 1000,
+        skipMiddlewares: true,
+        ...opts.connectionStateRecovery,
+      };
+      this.adapter(opts.adapter ?? (SessionAwareAdapter as unknown as AdapterConstructor));
+    } else {
+      this.adapter(opts.adapter ?? (Adapter as unknown as AdapterConstructor));
+    }
+    opts.cleanupEmptyChildNamespaces = !!opts.cleanupEmptyChildNamespaces;
+    this.sockets = this.of("/");
+    if (srv !== undefined) this.attach(srv as AttachTarget);
+    if (this.opts.cors) this.#corsMiddleware = corsMiddleware(this.opts.cors);
+  }
+
+  /** Whether the client bundle is served; with an argument, sets it. */
+  serveClient(): boolean;
+  serveClient(v: boolean): this;
+  serveClient(v?: boolean): this | boolean {
+    if (v === undefined) return this.#serveClient;
+    this.#serveClient = v;
+    return this;
+  }
+
+  /** The path to capture; with an argument, sets it. */
+  path(): string;
+  path(v: string): this;
+  path(v?: string): this | string {
+    if (v === undefined) return this.#path;
+    this.#path = v.endsWith("/") ? v.slice(0, -1) : v;
+    return this;
+  }
+
+  /** The delay after which a client that joined no namespace is closed; with an argument, sets it. */
+  connectTimeout(): number;
+  connectTimeout(v: number): this;
+  connectTimeout(v?: number): this | number {
+    if (v === undefined) return this.#connectTimeout;
+    this.#connectTimeout = v;
+    return this;
+  }
+
+  /** The adapter constructor; with an argument, sets it (and recreates every adapter). */
+  adapter(): AdapterConstructor;
+  adapter(v: AdapterConstructor): this;
+  adapter(v?: AdapterConstructor): this | AdapterConstructor {
+    if (v === undefined) return this.#adapter;
+    this.#adapter = v;
+    for (const nsp of this._nsps.values()) nsp.initAdapter();
+    return this;
+  }
+
+  /** Alias of {@link Server.attach}. */
+  listen(srv: AttachTarget, opts: Partial<ServerOptions> = {}): this {
+    return this.attach(srv, opts);
+  }
+
+  /**
+   * Attaches to an http server, or to a new one listening on `port`.
+   *
+   * @example
+   * const io = new Server();
+   * io.attach(httpServer, { path: "/ws" });
+   */
+  attach(srv: AttachTarget, opts: Partial<ServerOptions> = {}): this {
+    if (typeof srv === "function") {
+      throw new Error(
+        "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
+      );
+    }
+    let server: HttpServer | Http2Server | Http2SecureServer;
+    if (
+      typeof srv === "number" ||
+      (typeof srv === "string" && Number(srv) == (srv as unknown as number))
+    ) {
+      debug("creating http server and binding to %d", Number(srv));
+      server = createListeningServer(Number(srv));
+    } else {
+      server = srv as HttpServer;
+    }
+    Object.assign(opts, this.opts);
+    opts.path = opts.path || this.#path;
+    this.#initEngine(server, opts);
+    return this;
+  }
+
+  #initEngine(
+    srv: HttpServer | Http2Server | Http2SecureServer,
+    opts: Partial<ServerOptions>,
+  ): void {
+    debug("creating engine.io instance with opts %j", opts);
+    const engine = new EngineServer(opts);
+    engine.attach(srv as HttpServer, opts);
+    if (this.#serveClient) this.#attachServe(srv as HttpServer);
+    this.httpServer = srv;
+    this.bind(engine);
+  }
+
+  #attachServe(srv: HttpServer): void {
+    debug("attaching client serving req handler");
+    const listeners = srv.listeners("request").slice(0) as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
+    srv.removeAllListeners("request");
+    srv.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const file = clientBundleFileFromUrl(req.url ?? "", this.#path);
+      if (file !== undefined) {
+        const serve = (): void => clientBundle.serve(req, res, file);
+        if (this.#corsMiddleware) this.#corsMiddleware(req, res, serve);
+        else serve();
+        return;
+      }
+      for (const listener of listeners) listener.call(srv, req, res);
+    });
+  }
+
+  /** Binds to an Engine.IO server (ours, or any engine.io-compatible one). */
+  bind(engine: EngineServer): this {
+    this.engine = engine;
+    engine.on("connection", (conn: EngineSocket) => this.onconnection(conn));
+    return this;
+  }
+
+  /** Alias of {@link Server.engine} (socket.io's `eio`). */
+  get eio(): EngineServer {
+    return this.engine;
+  }
+
+  /** Handles a new Engine.IO connection. */
+  onconnection(conn: EngineSocket): this {
+    debug("incoming connection with id %s", conn.id);
+    const client = new Client(this, conn);
+    if (conn.protocol === 3) client.connectMain();
+    return this;
+  }
+
+  /** @internal looks for a parent namespace that accepts `name` (dynamic namespaces) */
+  checkNamespace(
+    name: string,
+    auth: Record<string, unknown>,
+    fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false) => void,
+  ): void {
+    if (this.#parentNsps.size === 0) {
+      fn(false);
+      return;
+    }
+    const keys = this.#parentNsps.keys();
+    const run = (): void => {
+      const next = keys.next();
+      if (next.done) {
+        fn(false);
+        return;
+      }
+      next.value(name, auth, (err, allow) => {
+        if (err || !allow) {
+          run();
+          return;
+        }
+        const existing = this._nsps.get(name);
+        if (existing) {
+          debug("dynamic namespace %s already exists", name);
+          fn(existing);
+          return;
+        }
+        fn(this.#parentNsps.get(next.value)!.createChild(name));
+      });
+    };
+    run();
+  }
+
+  /**
+   * Looks up (or creates) a namespace: a name, or a RegExp / function for dynamic namespaces.
+   *
+   * @example
+   * const admin = io.of("/admin");
+   * io.of(/^\/room-\d+$/).on("connection", (socket) => {});
+   */
+  of(
+    name: string | RegExp | NamespaceCheck,
+    fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    if (typeof name === "function" || name instanceof RegExp) {
+      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
+        this,
+      );
+      debug("initializing parent namespace %s", parent.name);
+      if (typeof name === "function") {
+        this.#parentNsps.set(name, parent);
+      } else {
+        const regex = name;
+        this.#parentNsps.set((nsp, _auth, next) => next(null, regex.test(nsp)), parent);
+        this.#parentNamespacesFromRegExp.set(regex, parent);
+      }
+      if (fn) parent.on("connect", fn);
+      return parent;
+    }
+    if (String(name)[0] !== "/") name = "/" + name;
+    let nsp = this._nsps.get(name);
+    if (!nsp) {
+      for (const [regex, parent] of this.#parentNamespacesFromRegExp) {
+        if (regex.test(name)) {
+          debug("attaching namespace %s to parent namespace %s", name, regex);
+          return parent.createChild(name);
+        }
+      }
+      debug("initializing namespace %s", name);
+      nsp = new Namespace(this, name);
+      this._nsps.set(name, nsp);
+      if (name !== "/") this.sockets.emitNamespaceEvent("new_namespace", nsp);
+    }
+    if (fn) nsp.on("connect", fn);
+    return nsp;
+  }
+
+  /**
+   * Disconnects every socket (reason "server shutting down"), closes the adapters, the engine
+   * and the http server.
+   */
+  async close(fn?: (err?: Error) => void): Promise<void> {
+    await Promise.allSettled(
+      [...this._nsps.values()].map(async (nsp) => {
+        for (const socket of [...nsp.sockets.values()]) socket.onclose("server shutting down");
+        await nsp.adapter.close();
+      }),
+    );
+    this.engine?.close();
+    const srv = this.httpServer as HttpServer | undefined;
+    if (srv) {
+      await new Promise<void>((resolve) => {
+        srv.close((err) => {
+          fn?.(err);
+          resolve();
+        });
+      });
+    } else {
+      fn?.();
+    }
+  }
+
+  /** Adds a middleware to the main namespace. See {@link Namespace.use}. */
+  use(
+    fn: (
+      socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      next: (err?: ExtendedError) => void,
+    ) => void,
+  ): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  // -- the broadcast API of the main namespace (documented once, on BroadcastOperator) -----------
+
+  /** See {@link BroadcastOperator.to}. */
+  to(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.to(room);
+  }
+
+  /** See {@link BroadcastOperator.in}. */
+  in(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.in(room);
+  }
+
+  /** See {@link BroadcastOperator.except}. */
+  except(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.except(room);
+  }
+
+  /** Emits to every socket of the main namespace. See {@link BroadcastOperator.emit}. */
+  override emit<Ev extends EventNamesWithoutAck<EmitEvents>>(
+    ev: Ev,
+    ...args: EventParams<EmitEvents, Ev>
+  ): boolean {
+    return this.sockets.emit(ev, ...args);
+  }
+
+  /** See {@link BroadcastOperator.emitWithAck}. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>[]> {
+    return this.sockets.emitWithAck(ev, ...args);
+  }
+
+  /** See {@link Namespace.send}. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.sockets.send(...args);
+    return this;
+  }
+
+  /** See {@link Namespace.write}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    this.sockets.write(...args);
+    return this;
+  }
+
+  /** See {@link Namespace.serverSideEmit}. */
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<ServerSideEvents, Ev>
+  ): boolean {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  /** See {@link Namespace.serverSideEmitWithAck}. */
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
+    return this.sockets.serverSideEmitWithAck(ev, ...args);
+  }
+
+  /** See {@link BroadcastOperator.allSockets}. */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.sockets.allSockets();
+  }
+
+  /** See {@link BroadcastOperator.compress}. */
+  compress(compress: boolean): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.compress(compress);
+  }
+
+  /** See {@link BroadcastOperator.volatile}. */
+  get volatile(): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.volatile;
+  }
+
+  /** See {@link BroadcastOperator.local}. */
+  get local(): Broadcast<EmitEvents, SocketData> {
+    return this.sockets.local;
+  }
+
+  /** See {@link BroadcastOperator.timeout}. */
+  timeout(
+    timeout: number,
+  ): BroadcastOperator<
+    DecorateAcknowledgements<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>>,
+    SocketData
+  > {
+    return this.sockets.timeout(timeout);
+  }
+
+  /** See {@link BroadcastOperator.fetchSockets}. */
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  /** See {@link BroadcastOperator.socketsJoin}. */
+  socketsJoin(room: Room | Room[]): void {
+    this.sockets.socketsJoin(room);
+  }
+
+  /** See {@link BroadcastOperator.socketsLeave}. */
+  socketsLeave(room: Room | Room[]): void {
+    this.sockets.socketsLeave(room);
+  }
+
+  /** See {@link BroadcastOperator.disconnectSockets}. */
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+
+  // -- listeners live on the main namespace (io.on("connection") is io.sockets.on(...)) ---------
+
+  override on(
+    ...args: Parameters<
+      StrictEventEmitter<
+        ServerSideEvents,
+        RemoveAcknowledgements<EmitEvents>,
+        ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+      >["on"]
+    >
+  ): this {
+    (this.sockets.on as (...a: unknown[]) => unknown)(...args);
+    return this;
+  }
+
+  override once(
+    ...args: Parameters<
+      StrictEventEmitter<
+        ServerSideEvents,
+        RemoveAcknowledgements<EmitEvents>,
+        ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+      >["once"]
+    >
+  ): this {
+    (this.sockets.once as (...a: unknown[]) => unknown)(...args);
+    return this;
+  }
+
+  override addListener(event: string | symbol, listener: (...args: never[]) => void): this {
+    this.sockets.addListener(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  override prependListener(event: string | symbol, listener: (...args: never[]) => void): this {
+    this.sockets.prependListener(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  override prependOnceListener(event: string | symbol, listener: (...args: never[]) => void): this {
+    this.sockets.prependOnceListener(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  override off(event: string | symbol, listener: (...args: never[]) => void): this {
+    this.sockets.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  override removeListener(event: string | symbol, listener: (...args: never[]) => void): this {
+    this.sockets.removeListener(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  override removeAllListeners(event?: string | symbol): this {
+    this.sockets.removeAllListeners(event);
+    return this;
+  }
+
+  override listeners<
+    Ev extends ReservedOrUserEventNames<
+      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    event: Ev,
+  ): ReservedOrUserListener<
+    ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    ServerSideEvents,
+    Ev
+  >[] {
+    return (this.sockets.listeners as (ev: unknown) => never)(event);
+  }
+
+  override rawListeners(event: string | symbol): Function[] {
+    return this.sockets.rawListeners(event);
+  }
+
+  override listenerCount(event: string | symbol): number {
+    return this.sockets.listenerCount(event);
+  }
+
+  override eventNames(): (string | symbol)[] {
+    return this.sockets.eventNames();
+  }
+
+  override setMaxListeners(n: number): this {
+    this.sockets?.setMaxListeners(n);
+    return this;
+  }
+
+  override getMaxListeners(): number {
+    return this.sockets.getMaxListeners();
+  }
+}

@@ -1,0 +1,756 @@
+/**
+ * Socket: one client's connection to one namespace (socket.io's `Socket`).
+ */
+import createDebug from "debug";
+import { SocketkitError } from "../errors";
+import { generateId } from "../util/id";
+import {
+  PacketType,
+  type BroadcastFlags,
+  type DisconnectReason,
+  type Handshake,
+  type Packet,
+  type RestoredSession,
+  type Room,
+  type SocketId,
+  type PrivateSessionId,
+  type WriteOptions,
+} from "../types";
+import type { EngineSocket } from "../engine/socket";
+import { assertNotReserved, BroadcastOperator, SOCKET_RESERVED_EVENTS } from "./broadcast-operator";
+import type { Client } from "./client";
+import type { Namespace } from "./namespace";
+import {
+  StrictEventEmitter,
+  type AllButLast,
+  type DecorateAcknowledgements,
+  type DecorateAcknowledgementsWithMultipleResponses,
+  type DefaultEventsMap,
+  type EventNames,
+  type EventNamesWithAck,
+  type EventParams,
+  type EventsMap,
+  type FirstNonErrorArg,
+  type Last,
+} from "./typed-events";
+
+const debug = createDebug("socket.io:socket");
+
+/** An incoming event as per-socket middlewares see it: `[eventName, ...args]`. */
+export type Event = [string, ...unknown[]];
+
+export interface SocketReservedEventsMap {
+  disconnect: (reason: DisconnectReason, description?: unknown) => void;
+  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
+  error: (err: Error) => void;
+}
+
+/** Reasons after which a session is kept for connection state recovery. */
+const RECOVERABLE_DISCONNECT_REASONS: ReadonlySet<string> = new Set([
+  "transport error",
+  "transport close",
+  "forced close",
+  "ping timeout",
+  "server shutting down",
+  "forced server close",
+]);
+
+const NO_FLAGS: BroadcastFlags = Object.freeze({});
+
+// eslint-style note: listener signatures must accept the user's arguments as they come
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyListener = (...args: any[]) => void;
+type AckFn = (...args: unknown[]) => void;
+
+function noop(): void {}
+
+/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
+function deliverEvent(
+  socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
+  event: unknown[],
+): void {
+  socket.deliver(event);
+}
+
+/**
+ * A client connected to a namespace.
+ *
+ * @example
+ * io.on("connection", (socket) => {
+ *   socket.join("room1");
+ *   socket.on("hello", (name, callback) => callback(`hi ${name}`));
+ *   socket.on("disconnect", (reason) => console.log(socket.id, reason));
+ * });
+ */
+export class Socket<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
+> extends StrictEventEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap> {
+  /** The session id (not the Engine.IO id, which is sensitive). */
+  readonly id: SocketId;
+  /** The private session id, for connection state recovery. */
+  readonly pid: PrivateSessionId | undefined;
+  readonly handshake: Handshake;
+  /** Free-form data, shared with fetchSockets() on every node. */
+  data: SocketData;
+  /** Whether the socket is connected to its namespace. */
+  connected = false;
+  /** Whether the connection state was restored (connection state recovery). */
+  readonly recovered: boolean;
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** Pending acknowledgement callbacks by packet id (compatibility surface: adapters set them). */
+  readonly acks = new Map<number, AckFn>();
+
+  #fns: ((event: Event, next: (err?: Error) => void) => void)[] | null = null;
+  #anyListeners: AnyListener[] | null = null;
+  #anyOutgoingListeners: AnyListener[] | null = null;
+  /** How pending acks are settled when the socket disconnects (err-first callbacks, promises). */
+  #ackSettlers: Map<number, (err: Error) => void> | null = null;
+  #closed = false;
+
+  constructor(
+    nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, unknown>,
+    previousSession?: RestoredSession,
+  ) {
+    super();
+    this.nsp = nsp;
+    this.client = client;
+    if (previousSession) {
+      this.id = previousSession.sid;
+      this.pid = previousSession.pid;
+      this.data = previousSession.data as SocketData;
+      this.recovered = true;
+      for (const room of previousSession.rooms) this.join(room);
+      for (const data of previousSession.missedPackets) {
+        this.packet({ type: PacketType.EVENT, nsp: nsp.name, data });
+      }
+    } else {
+      this.id =
+        client.conn.protocol === 3
+          ? nsp.name !== "/"
+            ? nsp.name + "#" + client.id
+            : client.id
+          : generateId();
+      this.pid = nsp.server.opts.connectionStateRecovery ? generateId() : undefined;
+      this.data = {} as SocketData;
+      this.recovered = false;
+    }
+    this.handshake = this.#buildHandshake(auth);
+    // an "error" without listener must not throw (socket.io's behaviour)
+    this.on("error", noop);
+  }
+
+  #buildHandshake(auth: Record<string, unknown>): Handshake {
+    const req = this.request;
+    return {
+      headers: req?.headers ?? {},
+      time: new Date() + "",
+      address: this.conn.remoteAddress,
+      xdomain: !!req?.headers.origin,
+      secure: !req || !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted,
+      issued: +new Date(),
+      url: req?.url as string,
+      query: req?._query ?? {},
+      auth,
+    };
+  }
+
+  /** The server this socket belongs to. */
+  get server(): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["server"] {
+    return this.nsp.server;
+  }
+
+  /** The adapter of the namespace. */
+  get adapter(): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>["adapter"] {
+    return this.nsp.adapter;
+  }
+
+  /** The request that opened the underlying connection. */
+  get request(): EngineSocket["request"] {
+    return this.client.request;
+  }
+
+  /** The underlying Engine.IO connection. */
+  get conn(): EngineSocket {
+    return this.client.conn;
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** The rooms the socket is in (its own id included). */
+  get rooms(): Set<Room> {
+    return this.nsp.adapter.socketRooms(this.id) ?? new Set();
+  }
+
+  // -- emitting --------------------------------------------------------------------------------
+
+  /**
+   * Emits an event to this client. With a callback last, the client's acknowledgement calls it.
+   * Reserved names ("connect", "disconnect", ...) throw.
+   *
+   * @example
+   * socket.emit("hello", "world", { some: "data" });
+   * socket.timeout(5000).emit("question", (err, answer) => {});
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(
+    ev: Ev,
+    ...args: EventParams<EmitEvents, Ev>
+  ): boolean {
+    return this.emitWithFlags(NO_FLAGS, ev as string, args as unknown[]);
+  }
+
+  /** @internal emits with modifiers (volatile, compress, timeout) from a {@link SocketOperator} */
+  emitWithFlags(
+    flags: BroadcastFlags,
+    ev: string,
+    args: unknown[],
+    settle?: (err: Error) => void,
+  ): boolean {
+    assertNotReserved(ev, SOCKET_RESERVED_EVENTS);
+    const data: unknown[] = [ev, ...args];
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    const last = data[data.length - 1];
+    if (typeof last === "function") {
+      const id = this.nsp._ids++;
+      data.pop();
+      this.#registerAck(
+        id,
+        last as AckFn,
+        flags.timeout ?? this.nsp.server.opts.ackTimeout,
+        settle,
+      );
+      packet.id = id;
+    }
+    if (this.nsp.server.opts.connectionStateRecovery) {
+      // through the adapter, so the packet gets an offset and is kept for recovery
+      this.nsp.adapter.broadcast(packet, {
+        rooms: new Set([this.id]),
+        except: new Set(),
+        flags,
+      });
+    } else {
+      this.notifyOutgoingListeners(packet);
+      this.packet(packet, flags);
+    }
+    return true;
+  }
+
+  #registerAck(
+    id: number,
+    ack: AckFn,
+    timeout: number | undefined,
+    settle?: (err: Error) => void,
+  ): void {
+    if (timeout === undefined) {
+      this.acks.set(id, ack);
+      if (settle) this.#settlerFor(id, settle);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.acks.delete(id);
+      this.#ackSettlers?.delete(id);
+      ack.call(this, new SocketkitError("SIO_ERR_ACK_TIMEOUT"));
+    }, timeout);
+    this.acks.set(id, (...args: unknown[]) => {
+      clearTimeout(timer);
+      this.#ackSettlers?.delete(id);
+      ack.apply(this, [null, ...args]);
+    });
+    this.#settlerFor(id, (err) => {
+      clearTimeout(timer);
+      (settle ?? ack).call(this, err);
+    });
+  }
+
+  #settlerFor(id: number, settle: (err: Error) => void): void {
+    (this.#ackSettlers ??= new Map()).set(id, settle);
+  }
+
+  /**
+   * Emits and waits for the acknowledgement, as a promise (rejected on timeout, and on
+   * disconnection).
+   *
+   * @example
+   * const answer = await socket.timeout(5000).emitWithAck("question");
+   */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    return this.emitWithAckFlags(NO_FLAGS, ev as string, args as unknown[]) as Promise<
+      FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>
+    >;
+  }
+
+  /** @internal */
+  emitWithAckFlags(flags: BroadcastFlags, ev: string, args: unknown[]): Promise<unknown> {
+    const withErr = (flags.timeout ?? this.nsp.server.opts.ackTimeout) !== undefined;
+    return new Promise((resolve, reject) => {
+      const callback = withErr
+        ? (err: unknown, value: unknown) => (err ? reject(err) : resolve(value))
+        : (value: unknown) => resolve(value);
+      this.emitWithFlags(flags, ev, [...args, callback], reject);
+    });
+  }
+
+  /** Sends a "message" event. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.emitWithFlags(NO_FLAGS, "message", args as unknown[]);
+    return this;
+  }
+
+  /** Alias of {@link Socket.send}. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  /** @internal writes a packet to this client */
+  packet(packet: Packet, opts: BroadcastFlags & WriteOptions = {}): void {
+    packet.nsp = this.nsp.name;
+    const writeOpts: WriteOptions = {
+      compress: opts.compress !== false,
+      volatile: opts.volatile,
+    };
+    this.client.packet(packet, writeOpts);
+  }
+
+  // -- modifiers (each returns a new operator: no per-emit state on the socket) ----------------
+
+  /** Sets the compress flag of the next emit. See {@link BroadcastOperator.compress}. */
+  compress(
+    compress: boolean,
+  ): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this, { compress });
+  }
+
+  /** The next emit may be lost when the client is not ready. See {@link BroadcastOperator.volatile}. */
+  get volatile(): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this, { volatile: true });
+  }
+
+  /** Sets a timeout for the acknowledgement of the next emit. */
+  timeout(
+    timeout: number,
+  ): SocketOperator<
+    ListenEvents,
+    DecorateAcknowledgements<EmitEvents>,
+    ServerSideEvents,
+    SocketData
+  > {
+    return new SocketOperator(this, { timeout }) as unknown as SocketOperator<
+      ListenEvents,
+      DecorateAcknowledgements<EmitEvents>,
+      ServerSideEvents,
+      SocketData
+    >;
+  }
+
+  /** @internal a broadcast operator from this socket (except itself) */
+  newBroadcastOperator(
+    flags: BroadcastFlags = NO_FLAGS,
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return new BroadcastOperator(
+      this.nsp.adapter,
+      new Set(),
+      new Set([this.id]),
+      { ...flags },
+      this.nsp.server.opts.ackTimeout,
+    );
+  }
+
+  /** Targets a room, excluding this socket. See {@link BroadcastOperator.to}. */
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().to(room);
+  }
+
+  /** Alias of {@link Socket.to}. */
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().in(room);
+  }
+
+  /** Excludes a room (and this socket). See {@link BroadcastOperator.except}. */
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().except(room);
+  }
+
+  /** Every socket of the namespace but this one. */
+  get broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.newBroadcastOperator();
+  }
+
+  /** Every socket of this node's namespace but this one. */
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.newBroadcastOperator().local;
+  }
+
+  // -- rooms -----------------------------------------------------------------------------------
+
+  /** Joins a room or several. */
+  join(rooms: Room | Room[]): Promise<void> | void {
+    if (this.#closed) return;
+    return this.nsp.adapter.addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): Promise<void> | void {
+    return this.nsp.adapter.del(this.id, room);
+  }
+
+  #leaveAll(): void {
+    this.nsp.adapter.delAll(this.id);
+  }
+
+  // -- lifecycle -------------------------------------------------------------------------------
+
+  /** @internal called once the namespace accepted the socket */
+  onconnect(): void {
+    debug("socket connected - writing packet");
+    this.connected = true;
+    this.join(this.id);
+    if (this.conn.protocol === 3) {
+      this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name });
+    } else {
+      this.packet({
+        type: PacketType.CONNECT,
+        nsp: this.nsp.name,
+        data: { sid: this.id, pid: this.pid },
+      });
+    }
+  }
+
+  /** @internal a packet for this socket arrived */
+  onpacket(packet: Packet): void {
+    switch (packet.type) {
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        this.#onevent(packet);
+        break;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        this.#onack(packet);
+        break;
+      case PacketType.DISCONNECT:
+        this.onclose("client namespace disconnect");
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onevent(packet: Packet): void {
+    const args: unknown[] = packet.data ?? [];
+    debug("emitting event %j", args);
+    if (packet.id != null) args.push(this.#ack(packet.id));
+    const any = this.#anyListeners;
+    if (any !== null && any.length > 0) {
+      for (const listener of any.slice()) listener.apply(this, args);
+    }
+    this.#dispatch(args as Event);
+  }
+
+  #ack(id: number): AckFn {
+    let sent = false;
+    return (...args: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.packet({ id, type: PacketType.ACK, nsp: this.nsp.name, data: args });
+    };
+  }
+
+  #onack(packet: Packet): void {
+    const ack = this.acks.get(packet.id as number);
+    if (typeof ack !== "function") {
+      debug("bad ack %s", packet.id);
+      return;
+    }
+    this.acks.delete(packet.id as number);
+    this.#ackSettlers?.delete(packet.id as number);
+    ack.apply(this, packet.data);
+  }
+
+  #dispatch(event: Event): void {
+    const fns = this.#fns;
+    if (fns === null || fns.length === 0) {
+      process.nextTick(deliverEvent, this, event);
+      return;
+    }
+    const list = fns.slice(0);
+    const run = (i: number): void => {
+      list[i](event, (err?: Error) => {
+        if (err) {
+          process.nextTick(() => this.onerror(err));
+          return;
+        }
+        if (i + 1 < list.length) run(i + 1);
+        else process.nextTick(deliverEvent, this, event);
+      });
+    };
+    run(0);
+  }
+
+  /** @internal emits an incoming event to the listeners, if still connected */
+  deliver(event: unknown[]): void {
+    if (this.connected) this.emitUntyped(event[0] as string, ...event.slice(1));
+    else debug("ignore packet received after disconnection");
+  }
+
+  /** @internal an error of the connection or of a middleware */
+  onerror(err: Error): void {
+    this.emitReserved("error", err);
+  }
+
+  /** @internal the socket leaves its namespace, with its reason */
+  onclose(reason: DisconnectReason, description?: unknown): this | undefined {
+    if (!this.connected) return this;
+    debug("closing socket - reason %s", reason);
+    this.emitReserved("disconnecting", reason, description);
+    if (
+      this.nsp.server.opts.connectionStateRecovery &&
+      RECOVERABLE_DISCONNECT_REASONS.has(reason)
+    ) {
+      debug("connection state recovery is enabled for sid %s", this.id);
+      void this.nsp.adapter.persistSession({
+        sid: this.id,
+        pid: this.pid as string,
+        rooms: [...this.rooms],
+        data: this.data,
+      });
+    }
+    this.cleanup();
+    this.client.remove(this);
+    this.connected = false;
+    this.#settleAcks();
+    this.emitReserved("disconnect", reason, description);
+    return undefined;
+  }
+
+  /** Pending acks end with an error now rather than never (they would leak otherwise). */
+  #settleAcks(): void {
+    const settlers = this.#ackSettlers;
+    this.#ackSettlers = null;
+    if (settlers !== null && settlers.size > 0) {
+      const err = new SocketkitError("SIO_ERR_ACK_DISCONNECTED");
+      for (const [id, settle] of settlers) {
+        this.acks.delete(id);
+        settle(err);
+      }
+    }
+    this.acks.clear();
+  }
+
+  /** @internal leaves every room and the namespace */
+  cleanup(): void {
+    this.#leaveAll();
+    this.nsp.remove(this);
+    this.#closed = true;
+  }
+
+  /** @internal refuses the connection to the namespace */
+  sendConnectError(err: unknown): void {
+    this.packet({ type: PacketType.CONNECT_ERROR, nsp: this.nsp.name, data: err });
+  }
+
+  /**
+   * Disconnects this socket from its namespace; with `close`, closes the whole underlying
+   * connection (every namespace of the client).
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client.disconnectAll();
+    } else {
+      this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
+      this.onclose("server namespace disconnect");
+    }
+    return this;
+  }
+
+  // -- middlewares and catch-all listeners -------------------------------------------------------
+
+  /** Adds a middleware run for every incoming event: `(event, next) => {}`. */
+  use(fn: (event: Event, next: (err?: Error) => void) => void): this {
+    (this.#fns ??= []).push(fn);
+    return this;
+  }
+
+  /** Adds a listener for every incoming event: `(event, ...args) => {}`. */
+  onAny(listener: AnyListener): this {
+    (this.#anyListeners ??= []).push(listener);
+    return this;
+  }
+
+  /** Like {@link Socket.onAny}, first in line. */
+  prependAny(listener: AnyListener): this {
+    (this.#anyListeners ??= []).unshift(listener);
+    return this;
+  }
+
+  /** Removes a catch-all listener, or all of them. */
+  offAny(listener?: AnyListener): this {
+    this.#anyListeners = removeListener(this.#anyListeners, listener);
+    return this;
+  }
+
+  listenersAny(): AnyListener[] {
+    return this.#anyListeners ?? [];
+  }
+
+  /** Adds a listener for every outgoing event: `(event, ...args) => {}`. */
+  onAnyOutgoing(listener: AnyListener): this {
+    (this.#anyOutgoingListeners ??= []).push(listener);
+    return this;
+  }
+
+  /** Like {@link Socket.onAnyOutgoing}, first in line. */
+  prependAnyOutgoing(listener: AnyListener): this {
+    (this.#anyOutgoingListeners ??= []).unshift(listener);
+    return this;
+  }
+
+  /** Removes an outgoing catch-all listener, or all of them. */
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOutgoingListeners = removeListener(this.#anyOutgoingListeners, listener);
+    return this;
+  }
+
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOutgoingListeners ?? [];
+  }
+
+  /** Calls the outgoing catch-all listeners (compatibility surface: adapters call it). */
+  notifyOutgoingListeners(packet: Packet): void {
+    const listeners = this.#anyOutgoingListeners;
+    if (listeners !== null && listeners.length > 0) {
+      for (const listener of listeners.slice()) listener.apply(this, packet.data);
+    }
+  }
+}
+
+function removeListener(list: AnyListener[] | null, listener?: AnyListener): AnyListener[] | null {
+  if (list === null) return null;
+  if (!listener) return [];
+  const i = list.indexOf(listener);
+  if (i !== -1) list.splice(i, 1);
+  return list;
+}
+
+/**
+ * A socket with emit modifiers (volatile, compress, timeout): returned by `socket.volatile`,
+ * `socket.compress()` and `socket.timeout()`, so that the socket itself keeps no per-emit state.
+ */
+export class SocketOperator<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> {
+  readonly #socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>;
+  readonly #flags: BroadcastFlags;
+
+  constructor(
+    socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>,
+    flags: BroadcastFlags,
+  ) {
+    this.#socket = socket;
+    this.#flags = flags;
+  }
+
+  /** See {@link Socket.emit}. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    return this.#socket.emitWithFlags(this.#flags, ev as string, args as unknown[]);
+  }
+
+  /** See {@link Socket.emitWithAck}. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    return this.#socket.emitWithAckFlags(this.#flags, ev as string, args as unknown[]) as Promise<
+      FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>
+    >;
+  }
+
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.#socket.emitWithFlags(this.#flags, "message", args as unknown[]);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  compress(
+    compress: boolean,
+  ): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this.#socket, { ...this.#flags, compress });
+  }
+
+  get volatile(): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this.#socket, { ...this.#flags, volatile: true });
+  }
+
+  timeout(
+    timeout: number,
+  ): SocketOperator<
+    ListenEvents,
+    DecorateAcknowledgements<EmitEvents>,
+    ServerSideEvents,
+    SocketData
+  > {
+    return new SocketOperator(this.#socket, { ...this.#flags, timeout });
+  }
+
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.to(room);
+  }
+
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.in(room);
+  }
+
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.except(room);
+  }
+
+  get broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.#socket.newBroadcastOperator(this.#flags) as unknown as BroadcastOperator<
+      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+      SocketData
+    >;
+  }
+
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.broadcast.local;
+  }
+}

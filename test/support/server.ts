@@ -1,0 +1,77 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { io as ioc, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import { Server, type ServerOptions } from "../../core/index";
+import type { EventsMap, DefaultEventsMap } from "../../core/index";
+
+export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
+  io: Server<L, E>;
+  http: HttpServer;
+  port: number;
+  url: string;
+}
+
+const servers = new Set<ServerHarness<EventsMap, EventsMap>>();
+const clients = new Set<ClientSocket>();
+
+/** A Server attached to an http.Server on 127.0.0.1, port 0; closed by closeAll(). */
+export async function startServer<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L>(
+  opts: Partial<ServerOptions> = {},
+): Promise<ServerHarness<L, E>> {
+  const http = createServer();
+  const io = new Server<L, E>(http, opts);
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  const port = (http.address() as AddressInfo).port;
+  const h = { io, http, port, url: `http://127.0.0.1:${port}` };
+  servers.add(h as unknown as ServerHarness<EventsMap, EventsMap>);
+  return h;
+}
+
+/** An official socket.io-client 4.x socket, closed by closeAll(). */
+export function createClient(
+  h: { url: string },
+  nsp = "/",
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): ClientSocket {
+  const socket = ioc(h.url + nsp, { forceNew: true, reconnection: false, ...opts });
+  clients.add(socket);
+  return socket;
+}
+
+/** Closes every client and server a test opened. Call from afterEach. */
+export async function closeAll(): Promise<void> {
+  for (const c of clients) c.disconnect();
+  clients.clear();
+  await Promise.all(
+    [...servers].map(async (h) => {
+      servers.delete(h);
+      h.http.closeAllConnections();
+      await h.io.close();
+    }),
+  );
+}
+
+/** Resolves with the arguments of the next `event`, or rejects after `ms`. */
+export function waitFor<T extends unknown[] = unknown[]>(
+  emitter: { once(event: string, fn: (...args: never[]) => void): unknown },
+  event: string,
+  ms = 5000,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timeout waiting for "${event}"`)), ms);
+    emitter.once(event, ((...args: unknown[]) => {
+      clearTimeout(timer);
+      resolve(args as T);
+    }) as (...args: never[]) => void);
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const TRANSPORTS: { name: string; opts: Partial<ManagerOptions & SocketOptions> }[] = [
+  { name: "polling", opts: { transports: ["polling"] } },
+  { name: "websocket", opts: { transports: ["websocket"] } },
+  { name: "upgrade", opts: { transports: ["polling", "websocket"] } },
+];
