@@ -29,8 +29,6 @@ export const errorCodes = {
   // options
   SIO_ERR_INVALID_OPTION: "invalid option value",
   // engine
-  SIO_ERR_TRANSPORT_CLOSED: "the transport is closed",
-  SIO_ERR_PAYLOAD_TOO_LARGE: "payload exceeds maxHttpBufferSize",
   // parser (Socket.IO v5)
   SIO_ERR_INVALID_PACKET: "invalid packet",
   SIO_ERR_INVALID_PAYLOAD: "invalid payload",
@@ -42,7 +40,6 @@ export const errorCodes = {
   // server
   SIO_ERR_ACK_TIMEOUT: "operation has timed out",
   SIO_ERR_ACK_DISCONNECTED: "socket has been disconnected",
-  SIO_ERR_NOT_SUPPORTED: "not supported by this adapter",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 
