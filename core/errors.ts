@@ -28,7 +28,6 @@ export const engineErrorMessages: Readonly<Record<EngineErrorCode, string>> = {
 export const errorCodes = {
   // options
   SIO_ERR_INVALID_OPTION: "invalid option value",
-  // engine
   // parser (Socket.IO v5)
   SIO_ERR_INVALID_PACKET: "invalid packet",
   SIO_ERR_INVALID_PAYLOAD: "invalid payload",
