@@ -11,7 +11,8 @@ const port = Number(process.env.PORT) || 3000;
 const page = readFileSync(join(__dirname, "index.html"));
 
 const httpServer = createServer((req, res) => {
-  if (req.url === "/" || req.url === "/index.html") {
+  const pathname = (req.url ?? "/").split("?")[0];
+  if (pathname === "/" || pathname === "/index.html") {
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(page);
   } else {
