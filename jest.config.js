@@ -1,11 +1,29 @@
+/** NestJS tests: decorators with metadata (legacy, as `experimentalDecorators` + `emitDecoratorMetadata`). */
+const nestTs = [
+  "@swc/jest",
+  {
+    jsc: {
+      target: "es2022",
+      parser: { syntax: "typescript", decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+  },
+];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
+    "/test/integrations/nestjs[^/]*\\.ts$": nestTs,
+    "/test/integrations/nestjs/.+\\.ts$": nestTs,
+    "/examples/nestjs/.+\\.ts$": nestTs,
+    // Nest 12 ships ESM only, which jest (on Node < 24.9) cannot require: compile it to CommonJS.
+    "/node_modules/@nestjs/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" } }],
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },
+  transformIgnorePatterns: ["/node_modules/(?!@nestjs/)"],
   testTimeout: 20000,
   maxWorkers: 2,
 };

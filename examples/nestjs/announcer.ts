@@ -1,0 +1,25 @@
+import { Body, Controller, Injectable, Post } from "@nestjs/common";
+// in an application: import { Server } from "socketkit";
+import { Server } from "../../core/index";
+
+/** Any provider can emit: the Server of SocketkitModule is injected by its class. */
+@Injectable()
+export class Announcer {
+  constructor(private readonly io: Server) {}
+
+  announce(text: string): number {
+    this.io.emit("announcement", text);
+    return this.io.engine.clientsCount;
+  }
+}
+
+@Controller("announce")
+export class AnnounceController {
+  constructor(private readonly announcer: Announcer) {}
+
+  /** POST /announce {"text": "..."}: tells every connected client. */
+  @Post()
+  announce(@Body("text") text: string): { clients: number } {
+    return { clients: this.announcer.announce(text) };
+  }
+}

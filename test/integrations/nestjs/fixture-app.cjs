@@ -1,0 +1,71 @@
+/**
+ * A Nest application for the child-process tests (Nest 12 from ESM, Nest 11 from CommonJS),
+ * written without decorator syntax so that node runs it as is. The entry file imports the
+ * packages, so they resolve from where it lives, and passes them in.
+ *
+ * Protocol: prints one JSON line per fact on stdout ({ port }, { disconnect }, { closed });
+ * closes the application when stdin ends.
+ */
+"use strict";
+
+module.exports = async function run({
+  common,
+  core,
+  websockets,
+  nestjs,
+  socketkit,
+  nestVersion,
+  mode,
+}) {
+  const { Inject, Module } = common;
+  const { WebSocketGateway, WebSocketServer, SubscribeMessage, MessageBody, Ack } = websockets;
+  const print = (fact) => process.stdout.write(JSON.stringify(fact) + "\n");
+
+  class EchoGateway {
+    constructor(io) {
+      this.io = io;
+    }
+    handleDisconnect(client, reason) {
+      print({ disconnect: reason ?? null });
+    }
+    echo(data) {
+      return data;
+    }
+    event(data) {
+      return { event: "reply", data };
+    }
+    manual(data, ack) {
+      setImmediate(() => ack({ manual: data }));
+      return "not the ack";
+    }
+    facts() {
+      return {
+        server: this.server instanceof socketkit.Server,
+        shared: this.server === this.io,
+        nest: nestVersion,
+      };
+    }
+  }
+  WebSocketServer()(EchoGateway.prototype, "server");
+  for (const method of ["echo", "event", "manual", "facts"]) {
+    const descriptor = Object.getOwnPropertyDescriptor(EchoGateway.prototype, method);
+    Reflect.decorate([SubscribeMessage(method)], EchoGateway.prototype, method, descriptor);
+    MessageBody()(EchoGateway.prototype, method, 0);
+  }
+  Ack()(EchoGateway.prototype, "manual", 1);
+  Inject(socketkit.Server)(EchoGateway, undefined, 0);
+  const Gateway = Reflect.decorate([WebSocketGateway()], EchoGateway);
+
+  class AppModule {}
+  Module({ imports: [nestjs.SocketkitModule.forRoot()], providers: [Gateway] })(AppModule);
+
+  const app = await core.NestFactory.create(AppModule, { logger: false });
+  if (mode !== "module-adapter") app.useWebSocketAdapter(new nestjs.SocketkitAdapter(app));
+  await app.listen(0, "127.0.0.1");
+  print({ port: app.getHttpServer().address().port });
+  process.stdin.resume();
+  process.stdin.on("end", async () => {
+    await app.close();
+    print({ closed: true });
+  });
+};
