@@ -101,16 +101,13 @@ export function classifyRequest(
  * value wins, as in engine.io.
  */
 export function parseQuery(url: string | undefined): Record<string, string> {
-  const query: Record<string, string> = {};
-  if (!url) return query;
+  if (!url) return {};
   const q = url.indexOf("?");
-  if (q === -1) return query;
+  if (q === -1) return {};
   const hash = url.indexOf("#", q);
   const params = new URLSearchParams(
     hash === -1 ? url.substring(q + 1) : url.substring(q + 1, hash),
   );
-  for (const [key, value] of params) {
-    if (key !== "__proto__") query[key] = value;
-  }
-  return query;
+  // own properties only, as engine.io's Object.fromEntries: "__proto__" is a plain key
+  return Object.fromEntries(params);
 }

@@ -105,8 +105,11 @@ function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
     allowEIO3: false,
     ...opts,
   } as ResolvedEngineOptions;
-  if (opts.httpCompression === true || opts.httpCompression === undefined) {
+  if (opts.httpCompression === undefined) {
     resolved.httpCompression = { threshold: 1024 };
+  } else if (opts.httpCompression === true) {
+    // as engine.io: `true` carries no threshold, so every response is compressed
+    resolved.httpCompression = {};
   }
   if (opts.cookie) {
     resolved.cookie = {

@@ -290,7 +290,8 @@ export class EngineSocket extends EventEmitter implements TransportSink {
     const opts: EnginePacketOptions = options ?? {};
     opts.compress = opts.compress !== false;
     const packet: EnginePacket = { type, options: opts };
-    if (data !== undefined) packet.data = data;
+    // as engine.io: empty data is left out of the packet
+    if (data) packet.data = data;
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
     this.writeBuffer.push(packet);
     if (callback) this.#packetsFn.push(callback);

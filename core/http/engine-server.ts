@@ -168,6 +168,8 @@ export class EngineServer extends EngineBaseServer {
         return;
       }
       const head = Buffer.from(upgradeHead);
+      // some middlewares (express-session) wait for writeHead() to flush their headers
+      res.writeHead();
       ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
         // a connection nobody takes (unknown session, refused upgrade) may still fail later
         websocket.on("error", onUpgradeError);

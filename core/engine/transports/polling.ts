@@ -18,33 +18,64 @@ import { EngineTransport, type HeadersHook } from "./transport";
 const debug = createDebug("engine:polling");
 
 export interface HttpCompressionOptions extends ZlibOptions {
-  /** Bytes under which a response is not compressed (1024). */
+  /** Bytes under which a response is not compressed (1024 by default; none: compress all). */
   threshold?: number;
 }
 
-/** Picks gzip or deflate from an Accept-Encoding header, by quality, gzip first on ties. */
+const ENCODINGS = ["gzip", "deflate"] as const;
+
+/**
+ * Picks gzip or deflate from an Accept-Encoding header as engine.io does (through `accepts`):
+ * each encoding takes its most specific entry (exact name over `*`), then the highest quality
+ * wins, then the entry listed first, then gzip. Quality 0 refuses an encoding.
+ */
 export function negotiateEncoding(header: string | undefined): "gzip" | "deflate" | undefined {
   if (!header) return undefined;
-  let best: "gzip" | "deflate" | undefined;
-  let bestQ = 0;
+  const entries: { name: string; q: number }[] = [];
   for (const part of header.split(",")) {
     const semi = part.indexOf(";");
-    const name = (semi === -1 ? part : part.substring(0, semi)).trim().toLowerCase();
+    const name = (semi === -1 ? part : part.substring(0, semi)).trim();
+    if (name === "" || name.includes(" ") || name.includes("\t")) continue;
     let q = 1;
     if (semi !== -1) {
-      const m = /q\s*=\s*([0-9.]+)/.exec(part.substring(semi + 1));
-      if (m) q = Number(m[1]);
-    }
-    const candidates: ("gzip" | "deflate")[] =
-      name === "*" ? ["gzip", "deflate"] : name === "gzip" || name === "deflate" ? [name] : [];
-    for (const c of candidates) {
-      if (q > bestQ || (q === bestQ && q > 0 && c === "gzip" && best !== "gzip")) {
-        best = c;
-        bestQ = q;
+      for (const param of part.substring(semi + 1).split(";")) {
+        const [key, value] = param.trim().split("=");
+        if (key === "q") {
+          q = parseFloat(value);
+          break;
+        }
       }
     }
+    entries.push({ name: name.toLowerCase(), q });
   }
-  return bestQ > 0 ? best : undefined;
+  let best: "gzip" | "deflate" | undefined;
+  let bestQ = 0;
+  let bestS = 0;
+  let bestO = 0;
+  for (const encoding of ENCODINGS) {
+    // the entry that applies to this encoding: exact name over "*", then quality, then order
+    let s = 0;
+    let q = 0;
+    let o = -1;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const specificity = entry.name === encoding ? 1 : entry.name === "*" ? 0 : -1;
+      if (specificity === -1) continue;
+      if ((s - specificity || q - entry.q || o - i) < 0) {
+        s = specificity;
+        q = entry.q;
+        o = i;
+      }
+    }
+    if (!(q > 0)) continue;
+    if (best === undefined || (q - bestQ || s - bestS || bestO - o) > 0) {
+      best = encoding;
+      bestQ = q;
+      bestS = s;
+      bestO = o;
+    }
+  }
+  return best;
 }
 
 export class EnginePolling extends EngineTransport {
@@ -216,7 +247,9 @@ export class EnginePolling extends EngineTransport {
     const length = typeof data === "string" ? Buffer.byteLength(data) : data.length;
     const compression = this.httpCompression;
     const encoding =
-      compression && compress && length >= (compression.threshold ?? 1024)
+      compression &&
+      compress &&
+      (compression.threshold === undefined || length >= compression.threshold)
         ? negotiateEncoding(req.headers["accept-encoding"] as string | undefined)
         : undefined;
     if (!encoding || !compression) {

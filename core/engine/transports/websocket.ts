@@ -56,9 +56,10 @@ export class EngineWebSocket extends EngineTransport {
       this.onError("write error", err.stack);
       return;
     }
-    this.writable = true;
+    // as engine.io: "drain" (send callbacks) while still unwritable, then "ready"
     this.sink?.onTransportDrain(this);
     this.emit("drain");
+    this.writable = true;
     this.sink?.onTransportReady(this);
   };
 
@@ -86,9 +87,9 @@ export class EngineWebSocket extends EngineTransport {
     this.onClose();
   }
 
-  /** @internal the connection failed */
+  /** @internal the connection failed: the error's text becomes the message, as in engine.io */
   failed(err: Error): void {
-    this.onError("websocket error", err);
+    this.onError(String(err));
   }
 
   send(packets: EnginePacket[]): void {
