@@ -60,14 +60,19 @@ function checkNumber(opts: ServerOptions, name: keyof ServerOptions, min: number
 /**
  * Checks the options up front, so a typo fails at construction with an exact message instead
  * of misbehaving later.
+ *
+ * The options socket.io reads as `opts.x || default` (path, connectTimeout, adapter, parser,
+ * connectionStateRecovery) keep that meaning: a falsy value (`null`, `""`, `0`, `false`) is the
+ * default (recovery: off), and `connectionStateRecovery: true` enables recovery with defaults.
  */
 export function validateOptions(opts: ServerOptions): void {
-  if (opts.path !== undefined && (typeof opts.path !== "string" || opts.path[0] !== "/")) {
+  if (opts.path && (typeof opts.path !== "string" || opts.path[0] !== "/")) {
     fail("path", 'a string starting with "/"', opts.path);
   }
-  for (const name of ["pingInterval", "pingTimeout", "upgradeTimeout", "connectTimeout"] as const) {
+  for (const name of ["pingInterval", "pingTimeout", "upgradeTimeout"] as const) {
     checkNumber(opts, name, 0);
   }
+  if (opts.connectTimeout) checkNumber(opts, "connectTimeout", 0);
   checkNumber(opts, "maxHttpBufferSize", 1);
   checkNumber(opts, "ackTimeout", 0);
   if (opts.transports !== undefined) {
@@ -79,27 +84,24 @@ export function validateOptions(opts: ServerOptions): void {
       fail("transports", 'a non-empty array of "polling" and "websocket"', opts.transports);
     }
   }
-  if (opts.adapter !== undefined && typeof opts.adapter !== "function") {
+  if (opts.adapter && typeof opts.adapter !== "function") {
     fail("adapter", "an adapter constructor", opts.adapter);
   }
   if (
-    opts.parser !== undefined &&
-    (typeof opts.parser?.Encoder !== "function" || typeof opts.parser?.Decoder !== "function")
+    opts.parser &&
+    (typeof opts.parser.Encoder !== "function" || typeof opts.parser.Decoder !== "function")
   ) {
     fail("parser", "an object with Encoder and Decoder constructors", opts.parser);
   }
-  const csr = opts.connectionStateRecovery;
-  if (csr !== undefined && (typeof csr !== "object" || csr === null)) {
+  const csr = opts.connectionStateRecovery as unknown;
+  if (csr && csr !== true && typeof csr !== "object") {
     fail("connectionStateRecovery", "an object", csr);
   }
-  if (
-    csr?.maxDisconnectionDuration !== undefined &&
-    (typeof csr.maxDisconnectionDuration !== "number" || csr.maxDisconnectionDuration < 0)
-  ) {
-    fail(
-      "connectionStateRecovery.maxDisconnectionDuration",
-      "a number >= 0",
-      csr.maxDisconnectionDuration,
-    );
+  const duration =
+    typeof csr === "object" && csr !== null
+      ? (csr as ConnectionStateRecoveryOptions).maxDisconnectionDuration
+      : undefined;
+  if (duration !== undefined && (typeof duration !== "number" || duration < 0)) {
+    fail("connectionStateRecovery.maxDisconnectionDuration", "a number >= 0", duration);
   }
 }

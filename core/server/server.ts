@@ -122,7 +122,8 @@ export class Server<
     this.path(opts.path || "/socket.io");
     this.connectTimeout(opts.connectTimeout || 45000);
     this.serveClient(opts.serveClient !== false);
-    this.parser = opts.parser ?? (defaultParser as unknown as Parser);
+    // falsy options mean "the default", as socket.io reads them (`opts.parser || parser`)
+    this.parser = opts.parser || (defaultParser as unknown as Parser);
     this.encoder = new this.parser.Encoder();
     this.opts = opts;
     if (opts.connectionStateRecovery) {
@@ -131,13 +132,14 @@ export class Server<
         skipMiddlewares: true,
         ...opts.connectionStateRecovery,
       };
-      this.adapter(opts.adapter ?? (SessionAwareAdapter as unknown as AdapterConstructor));
+      this.adapter(opts.adapter || (SessionAwareAdapter as unknown as AdapterConstructor));
     } else {
-      this.adapter(opts.adapter ?? (Adapter as unknown as AdapterConstructor));
+      this.adapter(opts.adapter || (Adapter as unknown as AdapterConstructor));
     }
     opts.cleanupEmptyChildNamespaces = !!opts.cleanupEmptyChildNamespaces;
     this.sockets = this.of("/");
-    if (srv !== undefined) this.attach(srv as AttachTarget);
+    // as socket.io: `new Server(null | undefined | "", opts)` attaches nothing; port 0 does
+    if (srv || typeof srv === "number") this.attach(srv as AttachTarget);
     if (this.opts.cors) this.#corsMiddleware = corsMiddleware(this.opts.cors);
   }
 
@@ -232,15 +234,25 @@ export class Server<
     ) => void)[];
     srv.removeAllListeners("request");
     srv.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      const file = clientBundleFileFromUrl(req.url ?? "", this.#path);
-      if (file !== undefined) {
-        const serve = (): void => clientBundle.serve(req, res, file);
-        if (this.#corsMiddleware) this.#corsMiddleware(req, res, serve);
-        else serve();
-        return;
-      }
+      if (this.serveClientFile(req, res)) return;
       for (const listener of listeners) listener.call(srv, req, res);
     });
+  }
+
+  /**
+   * Answers a request for the browser client (`<path>/socket.io.js`, `socket.io.min.js`, ...)
+   * when `serveClient` is on and returns true; returns false, answering nothing, for any other
+   * request. For hosts that route requests themselves instead of {@link Server.attach} (the
+   * framework integrations hand the engine path to it, then to `io.engine.handleRequest`).
+   */
+  serveClientFile(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!this.#serveClient) return false;
+    const file = clientBundleFileFromUrl(req.url ?? "", this.#path);
+    if (file === undefined) return false;
+    const serve = (): void => clientBundle.serve(req, res, file);
+    if (this.#corsMiddleware) this.#corsMiddleware(req, res, serve);
+    else serve();
+    return true;
   }
 
   /** Binds to an Engine.IO server (ours, or any engine.io-compatible one). */
@@ -342,8 +354,10 @@ export class Server<
   }
 
   /**
-   * Disconnects every socket (reason "server shutting down"), closes the adapters, the engine
-   * and the http server.
+   * Disconnects every socket (reason "server shutting down"), closes the adapters and the engine,
+   * then closes the http server: `fn(err?)` is its `close` callback. As socket.io's, the promise
+   * resolves once the server stopped listening, without waiting for its other (non-Socket.IO)
+   * connections to end: pass `fn` to know when the http server is fully closed.
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
     await Promise.allSettled(
@@ -354,16 +368,8 @@ export class Server<
     );
     this.engine?.close();
     const srv = this.httpServer as HttpServer | undefined;
-    if (srv) {
-      await new Promise<void>((resolve) => {
-        srv.close((err) => {
-          fn?.(err);
-          resolve();
-        });
-      });
-    } else {
-      fn?.();
-    }
+    if (srv) srv.close(fn);
+    else fn?.();
   }
 
   /** Adds a middleware to the main namespace. See {@link Namespace.use}. */
@@ -490,29 +496,37 @@ export class Server<
 
   // -- listeners live on the main namespace (io.on("connection") is io.sockets.on(...)) ---------
 
-  override on(
-    ...args: Parameters<
-      StrictEventEmitter<
-        ServerSideEvents,
-        RemoveAcknowledgements<EmitEvents>,
-        ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-      >["on"]
-    >
+  override on<
+    Ev extends ReservedOrUserEventNames<
+      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener: ReservedOrUserListener<
+      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
   ): this {
-    (this.sockets.on as (...a: unknown[]) => unknown)(...args);
+    (this.sockets.on as (...a: unknown[]) => unknown)(ev, listener);
     return this;
   }
 
-  override once(
-    ...args: Parameters<
-      StrictEventEmitter<
-        ServerSideEvents,
-        RemoveAcknowledgements<EmitEvents>,
-        ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-      >["once"]
-    >
+  override once<
+    Ev extends ReservedOrUserEventNames<
+      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents
+    >,
+  >(
+    ev: Ev,
+    listener: ReservedOrUserListener<
+      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+      ServerSideEvents,
+      Ev
+    >,
   ): this {
-    (this.sockets.once as (...a: unknown[]) => unknown)(...args);
+    (this.sockets.once as (...a: unknown[]) => unknown)(ev, listener);
     return this;
   }
 
