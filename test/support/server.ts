@@ -1,7 +1,12 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
-import { io as ioc, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
+import {
+  io as ioc,
+  type Socket as ClientSocket,
+  type ManagerOptions,
+  type SocketOptions,
+} from "socket.io-client";
 import { Server, type ServerOptions } from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 
@@ -55,16 +60,18 @@ export async function closeAll(): Promise<void> {
 
 /** Resolves with the arguments of the next `event`, or rejects after `ms`. */
 export function waitFor<T extends unknown[] = unknown[]>(
-  emitter: { once(event: string, fn: (...args: never[]) => void): unknown },
+  // any emitter: node's EventEmitter, socket.io-client's Emitter, our typed emitters
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  emitter: { once(event: string, fn: (...args: any[]) => void): unknown },
   event: string,
   ms = 5000,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timeout waiting for "${event}"`)), ms);
-    emitter.once(event, ((...args: unknown[]) => {
+    emitter.once(event, (...args: unknown[]) => {
       clearTimeout(timer);
       resolve(args as T);
-    }) as (...args: never[]) => void);
+    });
   });
 }
 
