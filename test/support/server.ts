@@ -49,6 +49,11 @@ export function createClient(
 export async function closeAll(): Promise<void> {
   for (const c of clients) c.disconnect();
   clients.clear();
+  // let the clients' close requests land, so none is in flight when the test environment ends
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline && [...servers].some((h) => (h.io.engine?.clientsCount ?? 0) > 0)) {
+    await sleep(10);
+  }
   await Promise.all(
     [...servers].map(async (h) => {
       servers.delete(h);
