@@ -1,0 +1,124 @@
+"use strict";
+/**
+ * The scenario table: what the load generator runs (file + params, full and --quick) and which
+ * metrics the report shows. `higher`: whether more is better; `target`: socketkit / raw ws goal.
+ */
+const SCENARIOS = [
+  {
+    name: "echo",
+    title: "echo + ack",
+    file: "echo",
+    describe:
+      '100 websocket clients, 4 acked requests in flight each, `42<id>["echo",{...}]` -> ' +
+      "`43<id>[{...}]`, every reply compared byte for byte; acks/s and latency.",
+    params: {
+      full: { clients: 100, inflight: 4, warmupMs: 1000, durationMs: 4000 },
+      quick: { clients: 100, inflight: 4, warmupMs: 500, durationMs: 2000 },
+    },
+    metrics: [
+      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.6 },
+      { key: "p50", label: "p50 latency (ms)", higher: false, digits: 2 },
+      { key: "p99", label: "p99 latency (ms)", higher: false, digits: 2 },
+    ],
+  },
+  {
+    name: "room",
+    title: "room broadcast",
+    file: "broadcast",
+    describe:
+      "1000 websocket clients in 10 rooms of 100; a driver connection keeps 8 acked " +
+      '`io.to(room).emit("m", seq, text)` requests in flight, round-robin over the rooms; every ' +
+      "client checks it gets each message of its room once, in order, byte-exact; delivered " +
+      "messages/s, time to deliver the whole burst, p50 time for one broadcast to reach its room.",
+    params: {
+      full: { mode: "room", clients: 1000, rooms: 10, broadcasts: 3000, warmup: 300, window: 8 },
+      quick: { mode: "room", clients: 1000, rooms: 10, broadcasts: 1000, warmup: 100, window: 8 },
+    },
+    metrics: [
+      { key: "msgsPerSec", label: "delivered msgs/s", higher: true, target: 0.5 },
+      { key: "deliverMs", label: "time to deliver all (ms)", higher: false, digits: 0 },
+      { key: "fanoutP50", label: "p50 one broadcast to its room (ms)", higher: false, digits: 2 },
+    ],
+  },
+  {
+    name: "emit",
+    title: "io.emit fan-out",
+    file: "broadcast",
+    describe:
+      '1000 websocket clients + the driver, which keeps 4 acked `io.emit("m", seq, text)` ' +
+      "requests in flight; each of the 1001 recipients checks every message (once, in order, " +
+      "byte-exact); delivered messages/s, time to deliver all, p50 time for one broadcast.",
+    params: {
+      full: { mode: "all", clients: 1000, broadcasts: 300, warmup: 30, window: 4 },
+      quick: { mode: "all", clients: 1000, broadcasts: 100, warmup: 10, window: 4 },
+    },
+    metrics: [
+      { key: "msgsPerSec", label: "delivered msgs/s", higher: true, target: 0.5 },
+      { key: "deliverMs", label: "time to deliver all (ms)", higher: false, digits: 0 },
+      { key: "fanoutP50", label: "p50 one broadcast to all (ms)", higher: false, digits: 2 },
+    ],
+  },
+  {
+    name: "binary",
+    title: "64 KiB binary echo",
+    file: "binary",
+    describe:
+      "16 websocket clients, 2 requests in flight each, a 64 KiB random attachment " +
+      '(`451-<id>["bin",{placeholder}]` + frame) acked with the same bytes (compared in full).',
+    params: {
+      full: { clients: 16, inflight: 2, size: 65536, warmupMs: 1000, durationMs: 4000 },
+      quick: { clients: 16, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
+    },
+    metrics: [
+      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
+      { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
+    ],
+  },
+  {
+    name: "idle",
+    title: "idle connections",
+    file: "connections",
+    memory: true,
+    describe:
+      "10,000 (--quick: 5,000) websocket Socket.IO connections opened and kept idle (all must still be open at the " +
+      "end); server RSS and V8 heap after GC (`--expose-gc`), (after - before) / N.",
+    params: {
+      full: { mode: "idle", n: 10000, concurrency: 200 },
+      quick: { mode: "idle", n: 5000, concurrency: 200 },
+    },
+    metrics: [
+      { key: "rssPerConn", label: "RSS per connection (KiB)", higher: false, target: 1.3 },
+      { key: "heapPerConn", label: "heap per connection (KiB)", higher: false },
+      { key: "connectsPerSec", label: "connects/s while opening", higher: true },
+    ],
+  },
+  {
+    name: "connect-ws",
+    title: "connect (websocket)",
+    file: "connections",
+    describe:
+      "128 lanes loop on: websocket upgrade, `0{...}` handshake, CONNECT `40` -> `40{sid}` " +
+      "(both checked), close; completed connects/s.",
+    params: {
+      full: { mode: "ws", concurrency: 128, warmupMs: 1000, durationMs: 4000 },
+      quick: { mode: "ws", concurrency: 128, warmupMs: 500, durationMs: 2000 },
+    },
+    metrics: [{ key: "connectsPerSec", label: "connects/s", higher: true, target: 0.9 }],
+  },
+  {
+    name: "connect-polling",
+    title: "polling + upgrade",
+    file: "connections",
+    describe:
+      "128 lanes, one keep-alive HTTP connection each, loop on a session: GET handshake, POST " +
+      "`40`, GET `40{sid}`, websocket with the sid, `2probe`/`3probe`, `5`, one acked echo over " +
+      "the websocket, close; sessions/s.",
+    params: {
+      full: { mode: "polling", concurrency: 128, warmupMs: 1000, durationMs: 4000 },
+      quick: { mode: "polling", concurrency: 128, warmupMs: 500, durationMs: 2000 },
+    },
+    metrics: [{ key: "sessionsPerSec", label: "sessions/s", higher: true, target: 0.9 }],
+  },
+];
+
+module.exports = { SCENARIOS };

@@ -1,0 +1,147 @@
+"use strict";
+/**
+ * Benchmark server process: `node --expose-gc bench/server.js <socketkit|socket.io|raw-ws>`.
+ * Listens on 127.0.0.1 (port 0), reports `{ ready: { port, ... } }` over IPC, then answers:
+ * - mem: GC until stable, then process.memoryUsage() and the connected-socket count
+ * - cpuStart { profile? }: marks process.cpuUsage(); starts the V8 sampling profiler if asked
+ * - cpuEnd: CPU used since cpuStart (ms and % of one core); writes the .cpuprofile if profiling
+ * - heapStats: live objects per constructor (count, self size) from a heap snapshot (--heap)
+ */
+const http = require("node:http");
+const fs = require("node:fs");
+const path = require("node:path");
+const { serve, ownFdLimit } = require("./lib/ipc");
+
+const impl = process.argv[2];
+
+function pkgVersion(dir) {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, dir, "package.json"), "utf8")).version;
+}
+
+function load() {
+  const httpServer = http.createServer();
+  let app;
+  let version;
+  if (impl === "socketkit") {
+    app = require("./servers/sio").start(httpServer, require("socketkit").Server);
+    version = pkgVersion("..");
+  } else if (impl === "socket.io") {
+    app = require("./servers/sio").start(httpServer, require("socket.io").Server);
+    version = pkgVersion("../node_modules/socket.io");
+  } else if (impl === "raw-ws") {
+    app = require("./servers/raw-ws").start(httpServer);
+    version = pkgVersion("../node_modules/ws");
+  } else {
+    throw new Error(`unknown server ${impl}`);
+  }
+  return { httpServer, app, version };
+}
+
+const { httpServer, app, version } = load();
+
+function tick() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function mem() {
+  if (typeof global.gc !== "function") throw new Error("run the server with --expose-gc");
+  let last = Infinity;
+  for (let i = 0; i < 10; i++) {
+    global.gc();
+    await tick();
+    const heap = process.memoryUsage().heapUsed;
+    if (Math.abs(last - heap) < 64 * 1024) break;
+    last = heap;
+  }
+  const m = process.memoryUsage();
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    sockets: app.count(),
+  };
+}
+
+let mark = null;
+let session = null;
+let profilePath = null;
+
+function post(method, params) {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+async function cpuStart(arg = {}) {
+  if (arg.profile) {
+    const inspector = require("node:inspector");
+    session = new inspector.Session();
+    session.connect();
+    await post("Profiler.enable");
+    await post("Profiler.setSamplingInterval", { interval: arg.intervalUs || 200 });
+    await post("Profiler.start");
+    profilePath = arg.profile;
+  }
+  mark = { cpu: process.cpuUsage(), t: performance.now() };
+  return true;
+}
+
+async function cpuEnd() {
+  const cpu = process.cpuUsage(mark.cpu);
+  const wallMs = performance.now() - mark.t;
+  const result = {
+    userMs: cpu.user / 1000,
+    systemMs: cpu.system / 1000,
+    wallMs,
+    cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    sysPct: (cpu.system / 1000 / wallMs) * 100,
+  };
+  if (session !== null) {
+    const { profile } = await post("Profiler.stop");
+    fs.mkdirSync(path.dirname(profilePath), { recursive: true });
+    fs.writeFileSync(profilePath, JSON.stringify(profile));
+    session.disconnect();
+    session = null;
+    result.profile = profilePath;
+  }
+  return result;
+}
+
+/** Self size and count of live objects per (type, constructor name), from a heap snapshot. */
+async function heapStats() {
+  await mem();
+  let json = "";
+  for await (const chunk of require("node:v8").getHeapSnapshot()) json += chunk;
+  const snap = JSON.parse(json);
+  json = "";
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const [iType, iName, iSize] = ["type", "name", "self_size"].map((f) => fields.indexOf(f));
+  const stats = {};
+  const { nodes, strings } = snap;
+  for (let i = 0; i < nodes.length; i += width) {
+    const type = types[nodes[i + iType]];
+    const name = type === "object" || type === "closure" ? strings[nodes[i + iName]] : "";
+    const key = name ? `${type} ${name.slice(0, 60)}` : `(${type})`;
+    const e = (stats[key] ??= [0, 0]);
+    e[0]++;
+    e[1] += nodes[i + iSize];
+  }
+  return stats;
+}
+
+serve({ mem, cpuStart, cpuEnd, heapStats, count: () => app.count() });
+
+httpServer.listen(0, "127.0.0.1", () => {
+  process.send({
+    ready: {
+      impl,
+      version,
+      port: httpServer.address().port,
+      fdLimit: ownFdLimit(),
+      node: process.version,
+    },
+  });
+});

@@ -1,0 +1,37 @@
+"use strict";
+/**
+ * The benchmark application for socketkit and the official socket.io: the same code for both,
+ * stock options, only the `Server` class differs.
+ *
+ * Events (all acknowledged):
+ * - "echo" (data)              -> ack(data)
+ * - "bin" (buffer)             -> ack(buffer)
+ * - "join" (room)              -> socket.join(room); ack()
+ * - "room" (room, seq, text)   -> io.to(room).emit("m", seq, text); ack()
+ * - "all" (seq, text)          -> io.emit("m", seq, text); ack()
+ */
+function start(httpServer, Server) {
+  const io = new Server(httpServer);
+  io.on("connection", (socket) => {
+    socket.on("echo", (data, ack) => ack(data));
+    socket.on("bin", (buf, ack) => ack(buf));
+    socket.on("join", (room, ack) => {
+      socket.join(room);
+      ack();
+    });
+    socket.on("room", (room, seq, text, ack) => {
+      io.to(room).emit("m", seq, text);
+      ack();
+    });
+    socket.on("all", (seq, text, ack) => {
+      io.emit("m", seq, text);
+      ack();
+    });
+  });
+  return {
+    /** Connected Socket.IO sockets on the main namespace. */
+    count: () => io.of("/").sockets.size,
+  };
+}
+
+module.exports = { start };
