@@ -105,9 +105,32 @@ export function parseQuery(url: string | undefined): Record<string, string> {
   const q = url.indexOf("?");
   if (q === -1) return {};
   const hash = url.indexOf("#", q);
-  const params = new URLSearchParams(
-    hash === -1 ? url.substring(q + 1) : url.substring(q + 1, hash),
+  const search = hash === -1 ? url.substring(q + 1) : url.substring(q + 1, hash);
+  return isPlainQuery(search)
+    ? splitPlainQuery(search)
+    : Object.fromEntries(new URLSearchParams(search));
+}
+
+/** Whether a query needs no decoding ("%" or "+") and has no "__proto__" key: the usual case. */
+function isPlainQuery(search: string): boolean {
+  return (
+    search.indexOf("%") === -1 && search.indexOf("+") === -1 && search.indexOf("__proto__") === -1
   );
-  // own properties only, as engine.io's Object.fromEntries: "__proto__" is a plain key
-  return Object.fromEntries(params);
+}
+
+/** `Object.fromEntries(new URLSearchParams(search))` for a query without escapes, no allocation of a params object. */
+function splitPlainQuery(search: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  let start = 0;
+  while (start <= search.length) {
+    let end = search.indexOf("&", start);
+    if (end === -1) end = search.length;
+    if (end > start) {
+      const eq = search.indexOf("=", start);
+      if (eq === -1 || eq > end) query[search.substring(start, end)] = "";
+      else query[search.substring(start, eq)] = search.substring(eq + 1, end);
+    }
+    start = end + 1;
+  }
+  return query;
 }

@@ -13,6 +13,7 @@ import { generateId } from "../util/id";
 import type { WebSocketLike, WebSocketServerConstructor } from "./ports";
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
+import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
 import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
@@ -171,6 +172,14 @@ function runMiddleware(
   });
 }
 
+function onPingDue(entry: HeartbeatEntry): void {
+  (entry as EngineSocket).onPingDue();
+}
+
+function onHeartbeatTimeout(entry: HeartbeatEntry): void {
+  (entry as EngineSocket).onHeartbeatTimeout();
+}
+
 /**
  * The Engine.IO server, without the HTTP and WebSocket plumbing (see `EngineServer`).
  */
@@ -181,6 +190,8 @@ export class EngineBaseServer extends EventEmitter {
   clientsCount = 0;
   /** @internal */
   readonly middlewares: EngineMiddleware[] = [];
+  readonly #pingQueues = new Map<number, HeartbeatQueue>();
+  readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
 
   constructor(opts: EngineServerOptions = {}) {
     super();
@@ -199,6 +210,34 @@ export class EngineBaseServer extends EventEmitter {
     return this.upgrades(transport).filter((t) =>
       this.opts.transports.includes(t as TransportName),
     );
+  }
+
+  /** @internal the shared queue of sockets to ping after `delay` ms */
+  pingQueue(delay: number): HeartbeatQueue {
+    let queue = this.#pingQueues.get(delay);
+    if (queue === undefined) {
+      queue = new HeartbeatQueue(delay, onPingDue);
+      this.#pingQueues.set(delay, queue);
+    }
+    return queue;
+  }
+
+  /** @internal the shared queue of sockets whose heartbeat expires after `delay` ms */
+  timeoutQueue(delay: number): HeartbeatQueue {
+    let queue = this.#timeoutQueues.get(delay);
+    if (queue === undefined) {
+      queue = new HeartbeatQueue(delay, onHeartbeatTimeout);
+      this.#timeoutQueues.set(delay, queue);
+    }
+    return queue;
+  }
+
+  /** @internal a session ended: forget it */
+  onSocketClose(socket: EngineSocket): void {
+    if (this.clients[socket.id] === socket) {
+      delete this.clients[socket.id];
+      this.clientsCount--;
+    }
   }
 
   /** Adds a Connect/Express-style middleware, run for every HTTP request including upgrades. */
@@ -456,10 +495,6 @@ export class EngineBaseServer extends EventEmitter {
     }
     this.clients[id] = socket;
     this.clientsCount++;
-    socket.once("close", () => {
-      delete this.clients[id];
-      this.clientsCount--;
-    });
     this.emit("connection", socket);
     return transport;
   }

@@ -8,6 +8,7 @@ import type { EngineCloseReason, EngineRequest } from "../types";
 import type { EngineHandler } from "./ports";
 import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
 import type { EngineTransport, TransportSink } from "./transports/transport";
+import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat";
 
 const debug = createDebug("engine:socket");
 
@@ -23,6 +24,12 @@ export interface EngineSocketHost {
     initialPacket?: unknown;
   };
   upgradesFor(transport: string): string[];
+  /** The shared queue of sockets waiting `delay` ms to be pinged. */
+  pingQueue(delay: number): HeartbeatQueue;
+  /** The shared queue of sockets whose heartbeat expires after `delay` ms. */
+  timeoutQueue(delay: number): HeartbeatQueue;
+  /** Called once when a socket closes, before its "close" listeners. */
+  onSocketClose(socket: EngineSocket): void;
   emit(event: "flush" | "drain", ...args: unknown[]): boolean;
 }
 
@@ -41,7 +48,7 @@ type SendCallback = (transport: EngineTransport) => void;
  *   socket.on("close", (reason) => console.log(reason));
  * });
  */
-export class EngineSocket extends EventEmitter implements TransportSink {
+export class EngineSocket extends EventEmitter implements TransportSink, HeartbeatEntry {
   readonly id: string;
   readonly server: EngineSocketHost;
   /** The request that opened the session. */
@@ -59,8 +66,13 @@ export class EngineSocket extends EventEmitter implements TransportSink {
 
   #packetsFn: SendCallback[] = [];
   #sentCallbackFn: (SendCallback[] | null)[] = [];
-  #pingIntervalTimer: NodeJS.Timeout | null = null;
-  #pingTimeoutTimer: NodeJS.Timeout | null = null;
+  /** @internal the heartbeat queue the socket waits in, with its links and deadline */
+  hbQueue: HeartbeatQueue | null = null;
+  /** @internal */ hbPrev: HeartbeatEntry | null = null;
+  /** @internal */ hbNext: HeartbeatEntry | null = null;
+  /** @internal */ hbDeadline = 0;
+  /** Whether the socket waits for a pong (v4) or a ping (v3), rather than to send a ping. */
+  #awaitingHeartbeat = false;
   #hasRefreshedPingTimeout = false;
   #probe: UpgradeProbe | null = null;
 
@@ -124,12 +136,12 @@ export class EngineSocket extends EventEmitter implements TransportSink {
     this.emit("packet", packet);
     if (
       this.protocol !== 3 &&
-      this.#pingTimeoutTimer !== null &&
+      this.#awaitingHeartbeat &&
       !this.#hasRefreshedPingTimeout &&
       packet.type !== "pong"
     ) {
       // any packet proves the client alive: push the ping timeout once per heartbeat
-      this.#pingTimeoutTimer.refresh();
+      this.#resetPingTimeout();
       this.#hasRefreshedPingTimeout = true;
     }
     switch (packet.type) {
@@ -138,7 +150,8 @@ export class EngineSocket extends EventEmitter implements TransportSink {
           this.#onError(new Error("invalid heartbeat direction"));
           return;
         }
-        this.#pingTimeoutTimer?.refresh();
+        // (engine.io loses the v3 timeout after an upgrade; a client ping always re-arms it here)
+        this.#resetPingTimeout();
         this.sendPacket("pong");
         this.emit("heartbeat");
         break;
@@ -147,9 +160,7 @@ export class EngineSocket extends EventEmitter implements TransportSink {
           this.#onError(new Error("invalid heartbeat direction"));
           return;
         }
-        if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
-        this.#pingTimeoutTimer = null;
-        this.#pingIntervalTimer?.refresh();
+        this.#schedulePing();
         this.emit("heartbeat");
         break;
       case "error":
@@ -203,24 +214,35 @@ export class EngineSocket extends EventEmitter implements TransportSink {
   // -- heartbeat -------------------------------------------------------------------------------
 
   #schedulePing(): void {
-    this.#pingIntervalTimer = setTimeout(() => {
-      debug("writing ping packet - expecting pong within %sms", this.server.opts.pingTimeout);
-      this.#hasRefreshedPingTimeout = false;
-      this.sendPacket("ping");
-      this.#resetPingTimeout();
-    }, this.server.opts.pingInterval);
+    this.#awaitingHeartbeat = false;
+    this.server.pingQueue(this.server.opts.pingInterval).schedule(this);
+  }
+
+  /** @internal the ping is due (called by the shared ping queue) */
+  onPingDue(): void {
+    debug("writing ping packet - expecting pong within %sms", this.server.opts.pingTimeout);
+    this.#hasRefreshedPingTimeout = false;
+    this.sendPacket("ping");
+    this.#resetPingTimeout();
   }
 
   #resetPingTimeout(): void {
-    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
     const opts = this.server.opts;
-    this.#pingTimeoutTimer = setTimeout(
-      () => {
-        if (this.readyState === "closed") return;
-        this.onClose("ping timeout");
-      },
-      this.protocol === 3 ? opts.pingInterval + opts.pingTimeout : opts.pingTimeout,
-    );
+    this.#awaitingHeartbeat = true;
+    this.server
+      .timeoutQueue(this.protocol === 3 ? opts.pingInterval + opts.pingTimeout : opts.pingTimeout)
+      .schedule(this);
+  }
+
+  /** @internal no heartbeat in time (called by the shared timeout queue) */
+  onHeartbeatTimeout(): void {
+    if (this.readyState === "closed") return;
+    this.onClose("ping timeout");
+  }
+
+  #cancelHeartbeat(): void {
+    this.hbQueue?.cancel(this);
+    this.#awaitingHeartbeat = false;
   }
 
   // -- upgrade ---------------------------------------------------------------------------------
@@ -257,8 +279,8 @@ export class EngineSocket extends EventEmitter implements TransportSink {
   #detach(transport: EngineTransport): void {
     transport.sink = null;
     transport.close();
-    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
-    this.#pingTimeoutTimer = null;
+    // as engine.io: a pending ping timeout ends with the transport (the pong re-arms pings)
+    if (this.#awaitingHeartbeat) this.#cancelHeartbeat();
   }
 
   // -- writing ---------------------------------------------------------------------------------
@@ -348,9 +370,7 @@ export class EngineSocket extends EventEmitter implements TransportSink {
   onClose(reason: EngineCloseReason, description?: unknown): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
-    if (this.#pingIntervalTimer) clearTimeout(this.#pingIntervalTimer);
-    if (this.#pingTimeoutTimer) clearTimeout(this.#pingTimeoutTimer);
-    this.#pingIntervalTimer = this.#pingTimeoutTimer = null;
+    this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
     process.nextTick(() => {
       this.writeBuffer = [];
@@ -359,6 +379,7 @@ export class EngineSocket extends EventEmitter implements TransportSink {
     this.#sentCallbackFn = [];
     this.#probe?.fail();
     this.#detach(this.transport);
+    this.server.onSocketClose(this);
     this.handler?.onEngineClose(reason, description);
     this.emit("close", reason, description);
   }

@@ -155,7 +155,8 @@ export class EngineServer extends EngineBaseServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
     const engineReq = req as UpgradeRequest;
     this.prepare(engineReq);
-    const res = new WebSocketResponse(engineReq, socket);
+    // the response object exists for the middlewares only: none, none kept per connection
+    const res = this.middlewares.length > 0 ? new WebSocketResponse(engineReq, socket) : null;
     const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
       if (code !== undefined) {
         this.emitConnectionError(engineReq, code, context ?? {});
@@ -169,13 +170,17 @@ export class EngineServer extends EngineBaseServer {
       }
       const head = Buffer.from(upgradeHead);
       // some middlewares (express-session) wait for writeHead() to flush their headers
-      res.writeHead();
+      res?.writeHead();
       ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
         // a connection nobody takes (unknown session, refused upgrade) may still fail later
         websocket.on("error", onUpgradeError);
         this.onWebSocket(engineReq, websocket, (c, ctx) => abortUpgrade(socket, c, ctx));
       });
     };
+    if (res === null) {
+      this.verify(engineReq, true, callback);
+      return;
+    }
     this.applyMiddlewares(engineReq, res as unknown as EngineResponse, (err) => {
       if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
       else this.verify(engineReq, true, callback);

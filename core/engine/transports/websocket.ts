@@ -41,15 +41,24 @@ function onWsError(this: OwnedWebSocket, err: Error): void {
   this[kTransport]?.failed(err);
 }
 
+/** The part of the connection's stream used to batch frames. */
+interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
+// ws copies its options, so these can be shared by every send
+const TEXT = Object.freeze({ binary: false, compress: true });
+const TEXT_UNCOMPRESSED = Object.freeze({ binary: false, compress: false });
+const BINARY = Object.freeze({ binary: true, compress: true });
+const BINARY_UNCOMPRESSED = Object.freeze({ binary: true, compress: false });
+
 export class EngineWebSocket extends EngineTransport {
   readonly name = "websocket" as const;
   perMessageDeflate: boolean | object | undefined = undefined;
   /** The ws connection. */
   readonly socket: WebSocketLike;
-
-  readonly #onSent = (err?: Error): void => {
-    if (err) this.onError("write error", err.stack);
-  };
+  readonly #stream: CorkableStream | null;
 
   readonly #onSentLast = (err?: Error): void => {
     if (err) {
@@ -66,6 +75,12 @@ export class EngineWebSocket extends EngineTransport {
   constructor(req: EngineRequest, ws: WebSocketLike) {
     super(req);
     this.socket = ws;
+    // the upgraded TCP connection, corked around multi-frame flushes (net.Socket's public API)
+    const stream = req.socket as unknown as Partial<CorkableStream> | undefined;
+    this.#stream =
+      typeof stream?.cork === "function" && typeof stream.uncork === "function"
+        ? (stream as CorkableStream)
+        : null;
     (ws as OwnedWebSocket)[kTransport] = this;
     ws.on("message", onWsMessage);
     ws.on("close", onWsClose);
@@ -96,23 +111,29 @@ export class EngineWebSocket extends EngineTransport {
     this.writable = false;
     const ws = this.socket;
     const last = packets.length - 1;
+    // several frames in one flush go out in one write to the kernel
+    const stream = last > 0 ? this.#stream : null;
+    stream?.cork();
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
-      const cb = i === last ? this.#onSentLast : this.#onSent;
+      // only the last frame reports back: a failed write fails the frames after it too
+      const cb = i === last ? this.#onSentLast : undefined;
       const options = packet.options;
       const compress = options?.compress !== false && packet.type === "message";
       if (options?.wsPreEncoded !== undefined) {
         // a broadcast: the same UTF-8 bytes for every recipient, converted once
         const buf = (options.wsPreEncodedBuffer ??= Buffer.from(options.wsPreEncoded));
-        ws.send(buf, { binary: false, compress }, cb);
+        ws.send(buf, compress ? TEXT : TEXT_UNCOMPRESSED, cb);
         continue;
       }
       const data =
         this.protocol === 4
           ? encodePacket(packet, this.supportsBinary)
           : encodePacketV3(packet, this.supportsBinary);
-      ws.send(data, { binary: typeof data !== "string", compress }, cb);
+      if (typeof data === "string") ws.send(data, compress ? TEXT : TEXT_UNCOMPRESSED, cb);
+      else ws.send(data, compress ? BINARY : BINARY_UNCOMPRESSED, cb);
     }
+    stream?.uncork();
   }
 
   protected doClose(fn: () => void): void {

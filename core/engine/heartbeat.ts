@@ -1,0 +1,80 @@
+/**
+ * Shared heartbeat timers: instead of one Timeout per connection, the sockets waiting for the
+ * same delay form a queue ordered by deadline (appending keeps it ordered since the delay is the
+ * same for all), and one Timeout per queue fires for its head. Scheduling and cancelling are
+ * O(1) and allocate nothing.
+ */
+
+/** What a queue needs of its members: intrusive links and a deadline. */
+export interface HeartbeatEntry {
+  /** @internal */ hbQueue: HeartbeatQueue | null;
+  /** @internal */ hbPrev: HeartbeatEntry | null;
+  /** @internal */ hbNext: HeartbeatEntry | null;
+  /** @internal */ hbDeadline: number;
+}
+
+export class HeartbeatQueue {
+  readonly delay: number;
+  readonly #onExpire: (entry: HeartbeatEntry) => void;
+  #head: HeartbeatEntry | null = null;
+  #tail: HeartbeatEntry | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #timerDeadline = 0;
+
+  constructor(delay: number, onExpire: (entry: HeartbeatEntry) => void) {
+    this.delay = delay;
+    this.#onExpire = onExpire;
+  }
+
+  /** Puts `entry` at the end of this queue, due in `delay` ms (moving it from any queue). */
+  schedule(entry: HeartbeatEntry, now = Date.now()): void {
+    if (entry.hbQueue !== null) entry.hbQueue.cancel(entry);
+    entry.hbQueue = this;
+    entry.hbDeadline = now + this.delay;
+    entry.hbPrev = this.#tail;
+    entry.hbNext = null;
+    if (this.#tail !== null) this.#tail.hbNext = entry;
+    else this.#head = entry;
+    this.#tail = entry;
+    if (this.#timer === null) this.#arm(now);
+  }
+
+  /** Removes `entry` from this queue (no-op when it is not in it). */
+  cancel(entry: HeartbeatEntry): void {
+    if (entry.hbQueue !== this) return;
+    if (entry.hbPrev !== null) entry.hbPrev.hbNext = entry.hbNext;
+    else this.#head = entry.hbNext;
+    if (entry.hbNext !== null) entry.hbNext.hbPrev = entry.hbPrev;
+    else this.#tail = entry.hbPrev;
+    entry.hbQueue = entry.hbPrev = entry.hbNext = null;
+    if (this.#head === null && this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  #arm(now: number): void {
+    const head = this.#head;
+    if (head === null) return;
+    this.#timerDeadline = head.hbDeadline;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, head.hbDeadline - now));
+  }
+
+  #fire(): void {
+    this.#timer = null;
+    const now = Date.now();
+    // a Timeout may fire a little early: treat deadlines within 1 ms as due
+    let head = this.#head;
+    while (head !== null && head.hbDeadline <= now + 1) {
+      this.cancel(head);
+      this.#onExpire(head);
+      head = this.#head;
+    }
+    if (this.#head !== null && this.#timer === null) this.#arm(now);
+  }
+
+  /** The deadline the timer is armed for (tests). */
+  get armedFor(): number | null {
+    return this.#timer === null ? null : this.#timerDeadline;
+  }
+}

@@ -1,0 +1,89 @@
+import { HeartbeatQueue, type HeartbeatEntry } from "../../../core/engine/heartbeat";
+
+function entry(name: string): HeartbeatEntry & { name: string } {
+  return { name, hbQueue: null, hbPrev: null, hbNext: null, hbDeadline: 0 };
+}
+
+describe("HeartbeatQueue (shared heartbeat timers)", () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it("fires each entry once after its delay, in scheduling order, with one timer", () => {
+    const fired: string[] = [];
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const a = entry("a");
+    const b = entry("b");
+    queue.schedule(a);
+    jest.advanceTimersByTime(40);
+    queue.schedule(b);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(59);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(["a"]);
+    jest.advanceTimersByTime(40);
+    expect(fired).toEqual(["a", "b"]);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(a.hbQueue).toBeNull();
+  });
+
+  it("rescheduling moves an entry to the back with a new deadline (refresh)", () => {
+    const fired: string[] = [];
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const a = entry("a");
+    const b = entry("b");
+    queue.schedule(a);
+    queue.schedule(b);
+    jest.advanceTimersByTime(50);
+    queue.schedule(a); // a proved alive: due at 150 now
+    jest.advanceTimersByTime(50);
+    expect(fired).toEqual(["b"]);
+    jest.advanceTimersByTime(50);
+    expect(fired).toEqual(["b", "a"]);
+  });
+
+  it("cancel removes an entry and stops the timer when the queue empties", () => {
+    const fired: string[] = [];
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const a = entry("a");
+    const b = entry("b");
+    const c = entry("c");
+    queue.schedule(a);
+    queue.schedule(b);
+    queue.schedule(c);
+    queue.cancel(b);
+    queue.cancel(b); // twice is harmless
+    jest.advanceTimersByTime(100);
+    expect(fired).toEqual(["a", "c"]);
+    queue.schedule(a);
+    queue.cancel(a);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("scheduling in another queue moves the entry out of the first", () => {
+    const fired: string[] = [];
+    const onExpire = (e: HeartbeatEntry): void => void fired.push((e as { name: string }).name);
+    const ping = new HeartbeatQueue(100, onExpire);
+    const timeout = new HeartbeatQueue(30, onExpire);
+    const a = entry("a");
+    ping.schedule(a);
+    timeout.schedule(a);
+    expect(a.hbQueue).toBe(timeout);
+    jest.advanceTimersByTime(30);
+    expect(fired).toEqual(["a"]);
+    jest.advanceTimersByTime(100);
+    expect(fired).toEqual(["a"]);
+  });
+
+  it("an entry rescheduled from its own expiry callback fires again later", () => {
+    let count = 0;
+    const queue: HeartbeatQueue = new HeartbeatQueue(10, (e) => {
+      count++;
+      if (count < 3) queue.schedule(e);
+    });
+    queue.schedule(entry("a"));
+    jest.advanceTimersByTime(100);
+    expect(count).toBe(3);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
