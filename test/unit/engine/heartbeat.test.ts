@@ -1,6 +1,8 @@
 import { HeartbeatQueue, type HeartbeatEntry } from "../../../core/engine/heartbeat";
 
-function entry(name: string): HeartbeatEntry & { name: string } {
+type Named = HeartbeatEntry & { name: string };
+
+function entry(name: string): Named {
   return { name, hbQueue: null, hbPrev: null, hbNext: null, hbDeadline: 0 };
 }
 
@@ -10,7 +12,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("fires each entry once after its delay, in scheduling order, with one timer", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
     const a = entry("a");
     const b = entry("b");
     queue.schedule(a);
@@ -29,7 +31,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("rescheduling moves an entry to the back with a new deadline (refresh)", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
     const a = entry("a");
     const b = entry("b");
     queue.schedule(a);
@@ -44,7 +46,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("cancel removes an entry and stops the timer when the queue empties", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as { name: string }).name));
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
     const a = entry("a");
     const b = entry("b");
     const c = entry("c");
@@ -62,7 +64,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("scheduling in another queue moves the entry out of the first", () => {
     const fired: string[] = [];
-    const onExpire = (e: HeartbeatEntry): void => void fired.push((e as { name: string }).name);
+    const onExpire = (e: HeartbeatEntry): void => void fired.push((e as Named).name);
     const ping = new HeartbeatQueue(100, onExpire);
     const timeout = new HeartbeatQueue(30, onExpire);
     const a = entry("a");
