@@ -64,6 +64,14 @@ type AckFn = (...args: unknown[]) => void;
 
 function noop(): void {}
 
+/** Settles an acknowledgement that can no longer come: its socket has left the namespace. */
+function settleDisconnected(
+  settle: (err: Error) => void,
+  socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
+): void {
+  settle.call(socket, new SocketkitError("SIO_ERR_ACK_DISCONNECTED"));
+}
+
 /** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
 function deliverEvent(
   socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
@@ -220,12 +228,14 @@ export class Socket<
     if (typeof last === "function") {
       const id = this.nsp._ids++;
       data.pop();
-      this.#registerAck(
-        id,
-        last as AckFn,
-        flags.timeout ?? this.nsp.server.opts.ackTimeout,
-        settle,
-      );
+      const timeout = flags.timeout ?? this.nsp.server.opts.ackTimeout;
+      if (this.#closed) {
+        // no answer can come back any more: settle as a pending ack is settled on disconnection
+        const target = settle ?? (timeout !== undefined ? (last as AckFn) : undefined);
+        if (target !== undefined) process.nextTick(settleDisconnected, target, this);
+      } else {
+        this.#registerAck(id, last as AckFn, timeout, settle);
+      }
       packet.id = id;
     }
     if (this.nsp.server.opts.connectionStateRecovery) {
@@ -562,6 +572,8 @@ export class Socket<
     this.#leaveAll();
     this.nsp.remove(this);
     this.#closed = true;
+    // a socket refused before its connection: what it emitted from a middleware gets no answer
+    if (!this.connected) this.#settleAcks();
   }
 
   /** @internal refuses the connection to the namespace */
