@@ -362,6 +362,12 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
   }
 
   #closeTransport(discard?: boolean): void {
+    if (discard && this.transport.readyState === "closing") {
+      // a polling close already waits for the client's next poll: a discard ends it now
+      // (engine.io leaves the session and its heartbeat running until that poll or 30 s)
+      this.onClose("forced close");
+      return;
+    }
     if (discard) this.transport.discard();
     this.transport.close(() => this.onClose("forced close"));
   }
