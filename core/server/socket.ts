@@ -64,6 +64,20 @@ type AckFn = (...args: unknown[]) => void;
 
 function noop(): void {}
 
+let lastSecond = -1;
+let lastDateString = "";
+
+/** `new Date() + ""`, formatted once per second rather than once per connection. */
+function dateString(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastDateString = new Date(now) + "";
+  }
+  return lastDateString;
+}
+
 /** Settles an acknowledgement that can no longer come: its socket has left the namespace. */
 function settleDisconnected(
   settle: (err: Error) => void,
@@ -157,7 +171,7 @@ export class Socket<
     const req = this.request;
     return {
       headers: req?.headers ?? {},
-      time: new Date() + "",
+      time: dateString(),
       address: this.conn.remoteAddress,
       xdomain: !!req?.headers.origin,
       secure: !req || !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted,
