@@ -54,10 +54,7 @@ export class Client<
   readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly encoder: PacketEncoder;
   readonly #decoder: PacketDecoder;
-  readonly #sockets = new Map<
-    string,
-    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  >();
+  /** The sockets of this connection by namespace name (one Map per connection, not two). */
   readonly #nsps = new Map<
     string,
     Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -113,7 +110,9 @@ export class Client<
     string,
     Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   > {
-    return this.#sockets;
+    const byId = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
+    for (const socket of this.#nsps.values()) byId.set(socket.id, socket);
+    return byId;
   }
 
   // -- EngineHandler ---------------------------------------------------------------------------
@@ -159,7 +158,6 @@ export class Client<
   #doConnect(name: string, auth: Record<string, unknown>): void {
     const nsp = this.server.of(name);
     void nsp.add(this, auth, (socket) => {
-      this.#sockets.set(socket.id, socket);
       this.#nsps.set(nsp.name, socket);
       if (this.#connectTimeout) {
         clearTimeout(this.#connectTimeout);
@@ -175,15 +173,14 @@ export class Client<
 
   /** @internal disconnects every socket and closes the connection */
   disconnectAll(): void {
-    for (const socket of this.#sockets.values()) socket.disconnect();
-    this.#sockets.clear();
+    for (const socket of [...this.#nsps.values()]) socket.disconnect();
+    this.#nsps.clear();
     this.close();
   }
 
   /** @internal a socket left */
   remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
-    if (this.#sockets.get(socket.id) === socket) {
-      this.#sockets.delete(socket.id);
+    if (this.#nsps.get(socket.nsp.name) === socket) {
       this.#nsps.delete(socket.nsp.name);
     } else {
       debug("ignoring remove for %s", socket.id);
@@ -257,11 +254,12 @@ export class Client<
   }
 
   #onerror(err: Error, reason?: DisconnectReason): void {
-    for (const socket of this.#sockets.values()) socket.onerror(err);
+    for (const socket of this.#nsps.values()) socket.onerror(err);
     if (reason !== undefined && this.conn.readyState === "open") {
       // a malformed packet: only this connection goes, its sockets with reason "parse error"
-      this.conn.close();
+      // (closed first: the engine close that follows must not report its own reason)
       this.#onclose(reason, err);
+      this.conn.close();
       return;
     }
     this.conn.close();
@@ -269,8 +267,8 @@ export class Client<
 
   #onclose(reason: DisconnectReason, description?: unknown): void {
     this.#destroy();
-    for (const socket of this.#sockets.values()) socket.onclose(reason, description);
-    this.#sockets.clear();
+    for (const socket of [...this.#nsps.values()]) socket.onclose(reason, description);
+    this.#nsps.clear();
     this.#decoder.destroy();
   }
 

@@ -123,8 +123,7 @@ export class Socket<
   readonly recovered: boolean;
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  /** Pending acknowledgement callbacks by packet id (compatibility surface: adapters set them). */
-  readonly acks = new Map<number, AckFn>();
+  #acks: Map<number, AckFn> | null = null;
 
   #fns: ((event: Event, next: (err?: Error) => void) => void)[] | null = null;
   #anyListeners: AnyListener[] | null = null;
@@ -209,6 +208,11 @@ export class Socket<
   /** The rooms the socket is in (its own id included). */
   get rooms(): Set<Room> {
     return this.nsp.adapter.socketRooms(this.id) ?? new Set();
+  }
+
+  /** Pending acknowledgement callbacks by packet id (compatibility surface: adapters set them). */
+  get acks(): Map<number, AckFn> {
+    return (this.#acks ??= new Map());
   }
 
   // -- emitting --------------------------------------------------------------------------------
@@ -501,7 +505,7 @@ export class Socket<
   }
 
   #onack(packet: Packet): void {
-    const ack = this.acks.get(packet.id as number);
+    const ack = this.#acks?.get(packet.id as number);
     if (typeof ack !== "function") {
       debug("bad ack %s", packet.id);
       return;
@@ -578,7 +582,7 @@ export class Socket<
         settle(err);
       }
     }
-    this.acks.clear();
+    this.#acks?.clear();
   }
 
   /** @internal leaves every room and the namespace */
