@@ -447,29 +447,49 @@ export class EngineBaseServer extends EventEmitter {
     this.emit("headers", headers, req);
   }
 
-  /** @internal opens a session (engine.io's `handshake`) */
-  async handshake(
+  /** @internal opens a session (engine.io's `handshake`); synchronous unless generateId is async */
+  handshake(
     transportName: TransportName,
     req: EngineRequest,
     closeConnection: AbortConnection,
-  ): Promise<EngineTransport | undefined> {
+  ): void | Promise<void> {
     const protocol = req._query.EIO === "4" ? 4 : 3;
     if (protocol === 3 && !this.opts.allowEIO3) {
       debug("unsupported protocol version");
       const context = { protocol };
       this.emitConnectionError(req, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
       closeConnection(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
-      return undefined;
+      return;
     }
-    let id: string;
-    try {
-      id = await this.generateId(req);
-    } catch (error) {
+    const failed = (error: unknown): void => {
       const context = { name: "ID_GENERATION_ERROR", error };
       this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
       closeConnection(EngineErrorCode.BAD_REQUEST, context);
-      return undefined;
+    };
+    let id: string | Promise<string>;
+    try {
+      id = this.generateId(req);
+    } catch (error) {
+      failed(error);
+      return;
     }
+    if (typeof id === "string") {
+      this.#open(id, transportName, req, protocol, closeConnection);
+      return;
+    }
+    return Promise.resolve(id).then(
+      (sid) => this.#open(sid, transportName, req, protocol, closeConnection),
+      failed,
+    );
+  }
+
+  #open(
+    id: string,
+    transportName: TransportName,
+    req: EngineRequest,
+    protocol: 3 | 4,
+    closeConnection: AbortConnection,
+  ): void {
     debug('handshaking client "%s"', id);
     let transport: EngineTransport;
     try {
@@ -496,6 +516,5 @@ export class EngineBaseServer extends EventEmitter {
     this.clients[id] = socket;
     this.clientsCount++;
     this.emit("connection", socket);
-    return transport;
   }
 }

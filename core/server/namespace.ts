@@ -158,13 +158,32 @@ export class Namespace<
   }
 
   /** @internal a client asks to join this namespace */
-  async add(
+  add(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     auth: Record<string, unknown>,
     fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
-  ): Promise<void> {
+  ): void | Promise<void> {
     debug("adding socket to nsp %s", this.name);
-    const socket = await this.#createSocket(client, auth);
+    const pid = auth.pid;
+    const offset = auth.offset;
+    if (
+      this.server.opts.connectionStateRecovery &&
+      typeof pid === "string" &&
+      typeof offset === "string"
+    ) {
+      // only a recovery attempt waits (for the adapter); a plain connect stays synchronous
+      return this.#restore(client, auth, pid, offset).then((socket) =>
+        this.#admit(client, socket, fn),
+      );
+    }
+    this.#admit(client, new Socket(this, client, auth), fn);
+  }
+
+  #admit(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): void {
     this.#preConnectSockets.set(socket.id, socket);
     if (
       this.server.opts.connectionStateRecovery?.skipMiddlewares &&
@@ -196,27 +215,21 @@ export class Namespace<
     });
   }
 
-  async #createSocket(
+  async #restore(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     auth: Record<string, unknown>,
+    pid: string,
+    offset: string,
   ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
-    const pid = auth.pid;
-    const offset = auth.offset;
-    if (
-      this.server.opts.connectionStateRecovery &&
-      typeof pid === "string" &&
-      typeof offset === "string"
-    ) {
-      let session = null;
-      try {
-        session = await this.adapter.restoreSession(pid, offset);
-      } catch (e) {
-        debug("error while restoring session: %s", e);
-      }
-      if (session) {
-        debug("connection state recovered for sid %s", session.sid);
-        return new Socket(this, client, auth, session);
-      }
+    let session = null;
+    try {
+      session = await this.adapter.restoreSession(pid, offset);
+    } catch (e) {
+      debug("error while restoring session: %s", e);
+    }
+    if (session) {
+      debug("connection state recovered for sid %s", session.sid);
+      return new Socket(this, client, auth, session);
     }
     return new Socket(this, client, auth);
   }
