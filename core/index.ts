@@ -11,7 +11,8 @@ export {
   type ServerReservedEventsMap,
 } from "./server/namespace";
 export { ParentNamespace } from "./server/parent-namespace";
-export { Socket, SocketOperator, type Event, type SocketReservedEventsMap } from "./server/socket";
+export { Socket, type Event, type SocketReservedEventsMap } from "./server/socket";
+export { SocketOperator } from "./server/socket-operator";
 export { Client } from "./server/client";
 export {
   BroadcastOperator,

@@ -19,6 +19,7 @@ import {
 import type { EngineSocket } from "../engine/socket";
 import { assertNotReserved, BroadcastOperator, SOCKET_RESERVED_EVENTS } from "./broadcast-operator";
 import type { Client } from "./client";
+import { SocketOperator } from "./socket-operator";
 import type { Namespace } from "./namespace";
 import {
   StrictEventEmitter,
@@ -681,106 +682,4 @@ function removeListener(list: AnyListener[] | null, listener?: AnyListener): Any
   const i = list.indexOf(listener);
   if (i !== -1) list.splice(i, 1);
   return list;
-}
-
-/**
- * A socket with emit modifiers (volatile, compress, timeout): returned by `socket.volatile`,
- * `socket.compress()` and `socket.timeout()`, so that the socket itself keeps no per-emit state.
- */
-export class SocketOperator<
-  ListenEvents extends EventsMap,
-  EmitEvents extends EventsMap,
-  ServerSideEvents extends EventsMap,
-  SocketData,
-> {
-  readonly #socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>;
-  readonly #flags: BroadcastFlags;
-
-  constructor(
-    socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>,
-    flags: BroadcastFlags,
-  ) {
-    this.#socket = socket;
-    this.#flags = flags;
-  }
-
-  /** See {@link Socket.emit}. */
-  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
-    return this.#socket.emitWithFlags(this.#flags, ev as string, args as unknown[]);
-  }
-
-  /** See {@link Socket.emitWithAck}. */
-  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<EmitEvents, Ev>>
-  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
-    return this.#socket.emitWithAckFlags(this.#flags, ev as string, args as unknown[]) as Promise<
-      FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>
-    >;
-  }
-
-  send(...args: EventParams<EmitEvents, "message">): this {
-    this.#socket.emitWithFlags(this.#flags, "message", args as unknown[]);
-    return this;
-  }
-
-  write(...args: EventParams<EmitEvents, "message">): this {
-    return this.send(...args);
-  }
-
-  compress(
-    compress: boolean,
-  ): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    return new SocketOperator(this.#socket, { ...this.#flags, compress });
-  }
-
-  get volatile(): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    return new SocketOperator(this.#socket, { ...this.#flags, volatile: true });
-  }
-
-  timeout(
-    timeout: number,
-  ): SocketOperator<
-    ListenEvents,
-    DecorateAcknowledgements<EmitEvents>,
-    ServerSideEvents,
-    SocketData
-  > {
-    return new SocketOperator(this.#socket, { ...this.#flags, timeout });
-  }
-
-  to(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.broadcast.to(room);
-  }
-
-  in(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.broadcast.in(room);
-  }
-
-  except(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
-    return this.broadcast.except(room);
-  }
-
-  get broadcast(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
-    return this.#socket.newBroadcastOperator(this.#flags) as unknown as BroadcastOperator<
-      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-      SocketData
-    >;
-  }
-
-  get local(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
-    return this.broadcast.local;
-  }
 }

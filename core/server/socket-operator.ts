@@ -1,0 +1,119 @@
+/**
+ * SocketOperator: a socket with emit modifiers (socket.volatile / compress() / timeout()).
+ */
+import type { BroadcastFlags, Room } from "../types";
+import type { BroadcastOperator } from "./broadcast-operator";
+import type { Socket } from "./socket";
+import type {
+  AllButLast,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  FirstNonErrorArg,
+  Last,
+} from "./typed-events";
+
+/**
+ * A socket with emit modifiers (volatile, compress, timeout): returned by `socket.volatile`,
+ * `socket.compress()` and `socket.timeout()`, so that the socket itself keeps no per-emit state.
+ */
+export class SocketOperator<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> {
+  readonly #socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>;
+  readonly #flags: BroadcastFlags;
+
+  constructor(
+    socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>,
+    flags: BroadcastFlags,
+  ) {
+    this.#socket = socket;
+    this.#flags = flags;
+  }
+
+  /** See {@link Socket.emit}. */
+  emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
+    return this.#socket.emitWithFlags(this.#flags, ev as string, args as unknown[]);
+  }
+
+  /** See {@link Socket.emitWithAck}. */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    return this.#socket.emitWithAckFlags(this.#flags, ev as string, args as unknown[]) as Promise<
+      FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>
+    >;
+  }
+
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.#socket.emitWithFlags(this.#flags, "message", args as unknown[]);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  compress(
+    compress: boolean,
+  ): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this.#socket, { ...this.#flags, compress });
+  }
+
+  get volatile(): SocketOperator<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new SocketOperator(this.#socket, { ...this.#flags, volatile: true });
+  }
+
+  timeout(
+    timeout: number,
+  ): SocketOperator<
+    ListenEvents,
+    DecorateAcknowledgements<EmitEvents>,
+    ServerSideEvents,
+    SocketData
+  > {
+    return new SocketOperator(this.#socket, { ...this.#flags, timeout });
+  }
+
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.to(room);
+  }
+
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.in(room);
+  }
+
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.broadcast.except(room);
+  }
+
+  get broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.#socket.newBroadcastOperator(this.#flags) as unknown as BroadcastOperator<
+      DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+      SocketData
+    >;
+  }
+
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.broadcast.local;
+  }
+}
