@@ -231,17 +231,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
   ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
     return new Promise((resolve, reject) => {
-      const callback = (
-        err: (Error & { responses?: unknown }) | null,
-        responses: unknown,
-      ): void => {
-        if (err) {
-          err.responses = responses;
-          reject(err);
-        } else {
-          resolve(responses as FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>);
-        }
-      };
+      const callback = settleWithResponses(resolve as (value: unknown) => void, reject);
       (this.emit as (ev: string, ...a: unknown[]) => boolean)(ev as string, ...args, callback);
     });
   }
@@ -287,6 +277,24 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
   #opts(): { rooms: Set<Room>; except: Set<Room>; flags: BroadcastFlags } {
     return { rooms: this.#rooms, except: this.#exceptRooms, flags: this.#flags };
   }
+}
+
+/**
+ * The err-first acknowledgement callback of a multi-response emit, settling a promise: rejected
+ * with the error (carrying the responses received so far), or resolved with the responses.
+ */
+export function settleWithResponses(
+  resolve: (value: unknown) => void,
+  reject: (err: Error) => void,
+): (err: (Error & { responses?: unknown }) | null, responses: unknown) => void {
+  return (err, responses) => {
+    if (err) {
+      err.responses = responses;
+      reject(err);
+    } else {
+      resolve(responses);
+    }
+  };
 }
 
 /** After a broadcast's acks timed out, drops the ack entries the recipients still hold. */

@@ -5,7 +5,12 @@
 import createDebug from "debug";
 import type { Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
-import { assertNotReserved, BroadcastOperator, type RemoteSocket } from "./broadcast-operator";
+import {
+  assertNotReserved,
+  BroadcastOperator,
+  settleWithResponses,
+  type RemoteSocket,
+} from "./broadcast-operator";
 import type { Client } from "./client";
 import { Socket } from "./socket";
 import type { Server } from "./server";
@@ -389,17 +394,7 @@ export class Namespace<
     ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
   ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
     return new Promise((resolve, reject) => {
-      const callback = (
-        err: (Error & { responses?: unknown }) | null,
-        responses: unknown,
-      ): void => {
-        if (err) {
-          err.responses = responses;
-          reject(err);
-        } else {
-          resolve(responses as FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]);
-        }
-      };
+      const callback = settleWithResponses(resolve as (value: unknown) => void, reject);
       assertNotReserved(ev, RESERVED_EVENTS);
       (this.adapter.serverSideEmit as (packet: unknown[]) => void)([ev, ...args, callback]);
     });
