@@ -54,6 +54,11 @@ export interface EngineServerOptions {
   cors?: CorsOptions | CorsOptionsDelegate;
   /** Whether to accept Engine.IO v3 clients (socket.io-client v2) (false). */
   allowEIO3?: boolean;
+  /**
+   * socketkit: how many packets may wait in a session's write buffer (a client that stopped
+   * reading) before the session is closed with "transport error" (100000).
+   */
+  maxBufferedPackets?: number;
 }
 
 /** The options as the server keeps them, defaults applied. */
@@ -66,6 +71,7 @@ export interface ResolvedEngineOptions extends EngineServerOptions {
   allowUpgrades: boolean;
   httpCompression: false | HttpCompressionOptions;
   allowEIO3: boolean;
+  maxBufferedPackets: number;
   cookie?: CookieSerializeOptions & { name: string };
   perMessageDeflate?: false | Record<string, unknown>;
 }
@@ -104,6 +110,7 @@ function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
     httpCompression: { threshold: 1024 },
     cors: false,
     allowEIO3: false,
+    maxBufferedPackets: 100_000,
     ...opts,
   } as ResolvedEngineOptions;
   if (opts.httpCompression === undefined) {

@@ -22,6 +22,7 @@ export interface EngineSocketHost {
     upgradeTimeout: number;
     maxHttpBufferSize: number;
     initialPacket?: unknown;
+    maxBufferedPackets?: number;
   };
   upgradesFor(transport: string): string[];
   /** The shared queue of sockets waiting `delay` ms to be pinged. */
@@ -316,6 +317,12 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
     if (data) packet.data = data;
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
     this.writeBuffer.push(packet);
+    if (this.writeBuffer.length > (this.server.opts.maxBufferedPackets ?? Infinity)) {
+      // the client stopped reading: end the session rather than buffer without bound
+      debug("write buffer full (%d packets), closing", this.writeBuffer.length);
+      this.onClose("transport error", new Error("write buffer full"));
+      return;
+    }
     if (callback) this.#packetsFn.push(callback);
     this.flush();
   }

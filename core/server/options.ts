@@ -32,6 +32,11 @@ export interface ServerOptions extends EngineServerOptions {
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Whether to remove dynamic child namespaces once they have no socket left (false). */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * socketkit: how many child namespaces clients may create through dynamic namespaces
+   * (`io.of(regex | function)`); past it, a new name is refused as "Invalid namespace" (10000).
+   */
+  maxDynamicNamespaces?: number;
   /** socketkit: a default timeout for every emit with an acknowledgement, in ms (off). */
   ackTimeout?: number;
   /** Whether to destroy unhandled upgrade requests for other paths (true). */
@@ -75,6 +80,8 @@ export function validateOptions(opts: ServerOptions): void {
   if (opts.connectTimeout) checkNumber(opts, "connectTimeout", 0);
   checkNumber(opts, "maxHttpBufferSize", 1);
   checkNumber(opts, "ackTimeout", 0);
+  checkNumber(opts, "maxDynamicNamespaces", 0);
+  checkNumber(opts, "maxBufferedPackets", 1);
   if (opts.transports !== undefined) {
     if (
       !Array.isArray(opts.transports) ||

@@ -303,10 +303,21 @@ export class Server<
           fn(existing);
           return;
         }
+        if (this.#dynamicNamespaceCount() >= (this.opts.maxDynamicNamespaces ?? 10_000)) {
+          debug("too many dynamic namespaces, refusing %s", name);
+          fn(false);
+          return;
+        }
         fn(this.#parentNsps.get(next.value)!.createChild(name));
       });
     };
     run();
+  }
+
+  #dynamicNamespaceCount(): number {
+    let count = 0;
+    for (const parent of this.#parentNsps.values()) count += parent.children.size;
+    return count;
   }
 
   /**
