@@ -309,8 +309,29 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
       callback = options;
       options = undefined;
     }
-    if (this.readyState === "closing" || this.readyState === "closed") return;
-    const opts: EnginePacketOptions = options ?? {};
+    if (!this.#enqueue(type, data, options ?? {})) return;
+    if (callback) this.#packetsFn.push(callback);
+    this.flush();
+  }
+
+  /**
+   * @internal writes several messages and flushes once: the parts of one Socket.IO packet with
+   * binary attachments leave together instead of waiting for each other's write.
+   */
+  writeAll(parts: readonly EngineData[], options: SendOptions & EnginePacketOptions): void {
+    for (let i = 0; i < parts.length; i++) {
+      if (!this.#enqueue("message", parts[i], options)) return;
+    }
+    this.flush();
+  }
+
+  /** Queues a packet; false when the socket is closing or closed (or just closed: buffer full). */
+  #enqueue(
+    type: EnginePacketType,
+    data: EngineData | undefined,
+    opts: EnginePacketOptions,
+  ): boolean {
+    if (this.readyState === "closing" || this.readyState === "closed") return false;
     opts.compress = opts.compress !== false;
     const packet: EnginePacket = { type, options: opts };
     // as engine.io: empty data is left out of the packet
@@ -321,10 +342,9 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
       // the client stopped reading: end the session rather than buffer without bound
       debug("write buffer full (%d packets), closing", this.writeBuffer.length);
       this.onClose("transport error", new Error("write buffer full"));
-      return;
+      return false;
     }
-    if (callback) this.#packetsFn.push(callback);
-    this.flush();
+    return true;
   }
 
   /** @internal writes the buffer when the transport can take it */

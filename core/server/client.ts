@@ -217,6 +217,11 @@ export class Client<
       return;
     }
     if (Array.isArray(encodedPackets)) {
+      if (encodedPackets.length > 1 && this.conn instanceof EngineSocket) {
+        // a packet with attachments: all its parts in one flush
+        this.conn.writeAll(encodedPackets as EngineData[], opts);
+        return;
+      }
       for (let i = 0; i < encodedPackets.length; i++) {
         this.conn.write(encodedPackets[i] as EngineData, opts);
       }
