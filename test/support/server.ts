@@ -7,7 +7,7 @@ import {
   type ManagerOptions,
   type SocketOptions,
 } from "socket.io-client";
-import { Server, type ServerOptions } from "../../core/index";
+import { Server, type ServerOptions, type Socket } from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 
 export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
@@ -43,6 +43,20 @@ export function createClient(
   const socket = ioc(h.url + nsp, { forceNew: true, reconnection: false, ...opts });
   clients.add(socket);
   return socket;
+}
+
+/** Connects an official client to `nsp` and resolves with it and its server-side socket. */
+export async function connect(
+  h: ServerHarness,
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+  nsp = "/",
+): Promise<[ClientSocket, Socket]> {
+  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
+  const client = createClient(h, nsp, opts);
+  const connected = waitFor(client, "connect");
+  const [socket] = await conn;
+  await connected;
+  return [client, socket];
 }
 
 /** Closes every client and server a test opened. Call from afterEach. */

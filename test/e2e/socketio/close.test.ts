@@ -6,6 +6,7 @@ import {
 } from "socket.io-client";
 import {
   closeAll,
+  connect,
   createClient,
   sleep,
   startServer,
@@ -18,19 +19,6 @@ import type { Socket } from "../../../core/index";
 afterEach(closeAll);
 
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
-
-async function connect(
-  h: ServerHarness,
-  opts: ClientOpts,
-  nsp = "/",
-): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
-}
 
 /** Opens a second namespace on the Manager of `client` (same Engine.IO connection). */
 async function connectOn(

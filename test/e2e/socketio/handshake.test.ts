@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
   closeAll,
+  connect as connectClient,
   createClient,
   startServer,
   waitFor,
@@ -15,17 +16,8 @@ afterEach(closeAll);
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
 
 /** Connects a client to `nsp` and resolves with both ends once both saw the connection. */
-async function connect(
-  h: ServerHarness,
-  nsp: string,
-  opts: ClientOpts,
-): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
+function connect(h: ServerHarness, nsp: string, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
+  return connectClient(h, opts, nsp);
 }
 
 describe.each(TRANSPORTS)("handshake over $name", ({ name, opts }) => {

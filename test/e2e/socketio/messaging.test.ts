@@ -1,6 +1,7 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
   closeAll,
+  connect,
   createClient,
   sleep,
   startServer,
@@ -13,19 +14,6 @@ import type { Socket } from "../../../core/index";
 afterEach(closeAll);
 
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
-
-async function connect(
-  h: ServerHarness,
-  opts: ClientOpts,
-  nsp = "/",
-): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
-}
 
 /** Connects `n` clients, one after the other. */
 async function connectMany(

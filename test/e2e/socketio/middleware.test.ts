@@ -1,6 +1,7 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
   closeAll,
+  connect,
   createClient,
   sleep,
   startServer,
@@ -15,19 +16,6 @@ afterEach(closeAll);
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
 type Ack = (...args: unknown[]) => void;
 type ConnectError = Error & { data?: unknown };
-
-async function connect(
-  h: ServerHarness,
-  opts: ClientOpts,
-  nsp = "/",
-): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
-}
 
 /** Connects and resolves with the client's connect_error. */
 async function refused(h: ServerHarness, opts: ClientOpts, nsp = "/"): Promise<ConnectError> {

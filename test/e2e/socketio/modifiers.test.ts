@@ -1,6 +1,7 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
   closeAll,
+  connect as connectClient,
   createClient,
   sleep,
   startServer,
@@ -25,11 +26,7 @@ async function until(pred: () => boolean, ms = 5000): Promise<void> {
 
 /** Connects and waits until the connection is settled (upgraded if asked, writable). */
 async function connect(h: ServerHarness, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io, "connection");
-  const client = createClient(h, "/", opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
+  const [client, socket] = await connectClient(h, opts);
   if (opts.transports?.some((t) => t === "websocket")) {
     await until(() => socket.conn.transport.name === "websocket");
   }

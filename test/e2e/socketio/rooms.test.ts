@@ -1,6 +1,7 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
   closeAll,
+  connect,
   createClient,
   startServer,
   waitFor,
@@ -13,19 +14,6 @@ afterEach(closeAll);
 
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
 type Ack = (...args: unknown[]) => void;
-
-async function connect(
-  h: ServerHarness,
-  opts: ClientOpts,
-  nsp = "/",
-): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
-}
 
 async function connectMany(
   h: ServerHarness,
