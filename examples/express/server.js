@@ -19,7 +19,8 @@ const sessionMiddleware = session({
 app.use(sessionMiddleware);
 app.use(express.json());
 
-app.get("/", (_req, res) => res.sendFile(join(__dirname, "index.html")));
+// the login page shared by the Fastify, Express and Koa session examples
+app.get("/", (_req, res) => res.sendFile(join(__dirname, "..", "session-page", "index.html")));
 app.get("/me", (req, res) => res.json({ user: req.session.user ?? null }));
 app.post("/login", (req, res) => {
   req.session.user = String(req.body?.name ?? "").trim() || "anonymous";

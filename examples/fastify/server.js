@@ -8,7 +8,8 @@ const Fastify = require("fastify");
 const { socketkit } = require("socketkit/fastify");
 
 const port = Number(process.env.PORT ?? 3000);
-const page = readFileSync(join(__dirname, "index.html"));
+// the login page shared by the Fastify, Express and Koa session examples
+const page = readFileSync(join(__dirname, "..", "session-page", "index.html"));
 
 async function main() {
   const app = Fastify();

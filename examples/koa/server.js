@@ -9,7 +9,8 @@ const { createSession } = require("koa-session");
 const { attach, KoaEvents } = require("socketkit/koa");
 
 const port = Number(process.env.PORT ?? 3000);
-const page = readFileSync(join(__dirname, "index.html"));
+// the login page shared by the Fastify, Express and Koa session examples
+const page = readFileSync(join(__dirname, "..", "session-page", "index.html"));
 
 // a server-side session store, so that logging out revokes the cookie
 const sessions = new Map();
