@@ -2,7 +2,7 @@
  * One Engine.IO session (engine.io's `Socket`): its transport, the write buffer, the heartbeat,
  * the upgrade from polling to WebSocket and the close reasons.
  */
-import { EventEmitter } from "node:events";
+import { LazyEventEmitter } from "../util/event-emitter";
 import createDebug from "debug";
 import type { EngineCloseReason, EngineRequest } from "../types";
 import type { EngineHandler } from "./ports";
@@ -40,6 +40,13 @@ export interface SendOptions {
 
 type SendCallback = (transport: EngineTransport) => void;
 
+/** The write buffer of a socket with nothing queued (shared; a real array comes with a packet). */
+const NO_PACKETS = Object.freeze([]) as unknown as EnginePacket[];
+
+function releaseWriteBuffer(socket: EngineSocket): void {
+  socket.writeBuffer = NO_PACKETS;
+}
+
 /**
  * An Engine.IO connection.
  *
@@ -49,7 +56,7 @@ type SendCallback = (transport: EngineTransport) => void;
  *   socket.on("close", (reason) => console.log(reason));
  * });
  */
-export class EngineSocket extends EventEmitter implements TransportSink, HeartbeatEntry {
+export class EngineSocket extends LazyEventEmitter implements TransportSink, HeartbeatEntry {
   readonly id: string;
   readonly server: EngineSocketHost;
   /** The request that opened the session. */
@@ -60,13 +67,20 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
   transport: EngineTransport;
   upgrading = false;
   upgraded = false;
-  writeBuffer: EnginePacket[] = [];
+  /** The packets waiting for the transport (read-only outside the socket). */
+  writeBuffer: EnginePacket[] = NO_PACKETS;
 
   /** @internal the layer above, called directly for each message and at close */
   handler: EngineHandler | null = null;
 
-  #packetsFn: SendCallback[] = [];
-  #sentCallbackFn: (SendCallback[] | null)[] = [];
+  /** Send callbacks of the packets in the write buffer (null: none). */
+  #packetsFn: SendCallback[] | null = null;
+  /**
+   * Send callbacks per flush still in flight, run in order as the transport drains. Created with
+   * the first callback: until then `#inflight` counts the flushes (most sockets never need it).
+   */
+  #sentCallbackFn: (SendCallback[] | null)[] | null = null;
+  #inflight = 0;
   /** @internal the heartbeat queue the socket waits in, with its links and deadline */
   hbQueue: HeartbeatQueue | null = null;
   /** @internal */ hbPrev: HeartbeatEntry | null = null;
@@ -187,7 +201,13 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
   /** @internal */
   onTransportDrain(transport: EngineTransport): void {
     if (transport !== this.transport) return;
-    const fns = this.#sentCallbackFn.shift();
+    const queue = this.#sentCallbackFn;
+    if (queue === null) {
+      if (this.#inflight > 0) this.#inflight--;
+      return;
+    }
+    const fns = queue.shift();
+    if (queue.length === 0) this.#sentCallbackFn = null;
     if (fns) for (const fn of fns) fn(this.transport);
   }
 
@@ -310,7 +330,7 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
       options = undefined;
     }
     if (!this.#enqueue(type, data, options ?? {})) return;
-    if (callback) this.#packetsFn.push(callback);
+    if (callback) (this.#packetsFn ??= []).push(callback);
     this.flush();
   }
 
@@ -337,10 +357,12 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
     // as engine.io: empty data is left out of the packet
     if (data) packet.data = data;
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
-    this.writeBuffer.push(packet);
-    if (this.writeBuffer.length > (this.server.opts.maxBufferedPackets ?? Infinity)) {
+    let wbuf = this.writeBuffer;
+    if (wbuf === NO_PACKETS) this.writeBuffer = wbuf = [packet];
+    else wbuf.push(packet);
+    if (wbuf.length > (this.server.opts.maxBufferedPackets ?? Infinity)) {
       // the client stopped reading: end the session rather than buffer without bound
-      debug("write buffer full (%d packets), closing", this.writeBuffer.length);
+      debug("write buffer full (%d packets), closing", wbuf.length);
       this.onClose("transport error", new Error("write buffer full"));
       return false;
     }
@@ -356,12 +378,20 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
     this.emit("flush", this.writeBuffer);
     this.server.emit("flush", this, this.writeBuffer);
     const wbuf = this.writeBuffer;
-    this.writeBuffer = [];
-    if (this.#packetsFn.length > 0) {
-      this.#sentCallbackFn.push(this.#packetsFn);
-      this.#packetsFn = [];
-    } else {
+    this.writeBuffer = NO_PACKETS;
+    const fns = this.#packetsFn;
+    if (fns !== null) {
+      this.#packetsFn = null;
+      if (this.#sentCallbackFn === null) {
+        // the flushes already in flight have no callbacks
+        this.#sentCallbackFn = new Array<SendCallback[] | null>(this.#inflight).fill(null);
+        this.#inflight = 0;
+      }
+      this.#sentCallbackFn.push(fns);
+    } else if (this.#sentCallbackFn !== null) {
       this.#sentCallbackFn.push(null);
+    } else {
+      this.#inflight++;
     }
     this.transport.send(wbuf);
     this.emit("drain");
@@ -405,11 +435,10 @@ export class EngineSocket extends EventEmitter implements TransportSink, Heartbe
     this.readyState = "closed";
     this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
-    process.nextTick(() => {
-      this.writeBuffer = [];
-    });
-    this.#packetsFn = [];
-    this.#sentCallbackFn = [];
+    process.nextTick(releaseWriteBuffer, this);
+    this.#packetsFn = null;
+    this.#sentCallbackFn = null;
+    this.#inflight = 0;
     this.#probe?.fail();
     this.#detach(this.transport);
     this.server.onSocketClose(this);

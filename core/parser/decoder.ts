@@ -33,6 +33,11 @@ export type DecoderEvents = {
   decoded: (packet: Packet) => void;
 };
 
+/** Receives the decoded packets directly, instead of a "decoded" listener (see `sink`). */
+export interface DecodedPacketSink {
+  onDecoded(packet: Packet): void;
+}
+
 const CHAR_0 = 48;
 const CHAR_9 = 57;
 const CHAR_DASH = 45;
@@ -55,7 +60,12 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
   /** The binary packet being reassembled (already typed EVENT/ACK), or null. */
   #pending: Packet | null = null;
   #expected = 0;
-  #buffers: unknown[] = [];
+  #buffers: unknown[] | null = null;
+  /**
+   * @internal when set, decoded packets go to it instead of the "decoded" event (the Socket.IO
+   * client of a connection: no listener closure and no listener table per connection)
+   */
+  sink: DecodedPacketSink | null = null;
 
   /** @param opts options, or a reviver (socket.io-parser accepts both). */
   constructor(opts?: DecoderOptions | JsonReviver) {
@@ -91,7 +101,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
       }
       const packet = this.#decodeString(chunk);
       if (this.#expected > 0) this.#pending = packet;
-      else this.emit("decoded", packet);
+      else this.#decoded(packet);
     } else if (isBinary(chunk) || isBase64Object(chunk)) {
       const pending = this.#pending;
       if (pending === null) {
@@ -100,15 +110,21 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
           "got binary data when not reconstructing a packet",
         );
       }
-      const buffers = this.#buffers;
+      const buffers = (this.#buffers ??= []);
       buffers.push(chunk);
       if (buffers.length === this.#expected) {
         this.#reset();
-        this.emit("decoded", reconstructPacket(pending, buffers));
+        this.#decoded(reconstructPacket(pending, buffers));
       }
     } else {
       throw new SocketkitError("SIO_ERR_INVALID_PACKET", "Unknown type: " + describe(chunk));
     }
+  }
+
+  #decoded(packet: Packet): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onDecoded(packet);
+    else this.emit("decoded", packet);
   }
 
   /** Drops any partially received binary packet. */
@@ -119,7 +135,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
   #reset(): void {
     if (this.#pending !== null) {
       this.#pending = null;
-      this.#buffers = [];
+      this.#buffers = null;
     }
     this.#expected = 0;
   }

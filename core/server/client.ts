@@ -16,6 +16,7 @@ import {
   type PacketEncoder,
   type WriteOptions,
 } from "../types";
+import { Decoder, type DecodedPacketSink } from "../parser/decoder";
 import type { Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
@@ -42,11 +43,12 @@ function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unk
 }
 
 export class Client<
-  ListenEvents extends EventsMap,
-  EmitEvents extends EventsMap,
-  ServerSideEvents extends EventsMap,
-  SocketData,
-> implements EngineHandler
+    ListenEvents extends EventsMap,
+    EmitEvents extends EventsMap,
+    ServerSideEvents extends EventsMap,
+    SocketData,
+  >
+  implements EngineHandler, DecodedPacketSink
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
@@ -54,13 +56,15 @@ export class Client<
   readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly encoder: PacketEncoder;
   readonly #decoder: PacketDecoder;
-  /** The sockets of this connection by namespace name (one Map per connection, not two). */
-  readonly #nsps = new Map<
-    string,
-    Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  >();
+  /**
+   * The sockets of this connection, by namespace name: `#only` while there is at most one (most
+   * connections join one namespace), then all of them in `#many`.
+   */
+  #only: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null = null;
+  #many: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | null = null;
   #connectTimeout: NodeJS.Timeout | undefined;
-  readonly #ondecoded = (packet: Packet): void => this.#handleDecoded(packet);
+  /** The "decoded" listener, only for a decoder that is not ours (the `parser` option). */
+  #ondecoded: ((packet: Packet) => void) | null = null;
   /** Listeners used only for an engine that is not ours (bind() with another engine). */
   #foreign: {
     data: (d: EngineData) => void;
@@ -75,9 +79,15 @@ export class Client<
     this.server = server;
     this.conn = conn;
     this.encoder = server.encoder;
-    this.#decoder = new server.parser.Decoder();
+    const decoder = new server.parser.Decoder();
+    this.#decoder = decoder;
     this.id = conn.id;
-    this.#decoder.on("decoded", this.#ondecoded);
+    if (decoder instanceof Decoder) {
+      decoder.sink = this;
+    } else {
+      this.#ondecoded = (packet) => this.#handleDecoded(packet);
+      decoder.on("decoded", this.#ondecoded);
+    }
     if (conn instanceof EngineSocket) {
       conn.handler = this;
     } else {
@@ -93,7 +103,7 @@ export class Client<
       foreign.on("error", this.#foreign.error);
     }
     this.#connectTimeout = setTimeout(() => {
-      if (this.#nsps.size === 0) {
+      if (this.#only === null && this.#many === null) {
         debug("no namespace joined yet, close the client");
         this.close();
       }
@@ -111,8 +121,43 @@ export class Client<
     Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   > {
     const byId = new Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>>();
-    for (const socket of this.#nsps.values()) byId.set(socket.id, socket);
+    for (const socket of this.#sockets()) byId.set(socket.id, socket);
     return byId;
+  }
+
+  #socketOf(
+    name: string,
+  ): Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined {
+    const only = this.#only;
+    if (only !== null) return only.nsp.name === name ? only : undefined;
+    return this.#many?.get(name);
+  }
+
+  #addSocket(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    const name = socket.nsp.name;
+    const only = this.#only;
+    if (this.#many !== null) {
+      this.#many.set(name, socket);
+    } else if (only === null || only.nsp.name === name) {
+      this.#only = socket;
+    } else {
+      this.#many = new Map([
+        [only.nsp.name, only],
+        [name, socket],
+      ]);
+      this.#only = null;
+    }
+  }
+
+  /** A snapshot of the sockets (safe to iterate while they leave). */
+  #sockets(): Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] {
+    if (this.#only !== null) return [this.#only];
+    return this.#many === null ? [] : [...this.#many.values()];
+  }
+
+  #clearSockets(): void {
+    this.#only = null;
+    this.#many = null;
   }
 
   // -- EngineHandler ---------------------------------------------------------------------------
@@ -125,6 +170,11 @@ export class Client<
       debug("invalid packet format");
       this.#onerror(e as Error, "parse error");
     }
+  }
+
+  /** @internal a packet from the decoder */
+  onDecoded(packet: Packet): void {
+    this.#handleDecoded(packet);
   }
 
   /** @internal */
@@ -158,7 +208,7 @@ export class Client<
   #doConnect(name: string, auth: Record<string, unknown>): void {
     const nsp = this.server.of(name);
     void nsp.add(this, auth, (socket) => {
-      this.#nsps.set(nsp.name, socket);
+      this.#addSocket(socket);
       if (this.#connectTimeout) {
         clearTimeout(this.#connectTimeout);
         this.#connectTimeout = undefined;
@@ -173,15 +223,17 @@ export class Client<
 
   /** @internal disconnects every socket and closes the connection */
   disconnectAll(): void {
-    for (const socket of [...this.#nsps.values()]) socket.disconnect();
-    this.#nsps.clear();
+    for (const socket of this.#sockets()) socket.disconnect();
+    this.#clearSockets();
     this.close();
   }
 
   /** @internal a socket left */
   remove(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
-    if (this.#nsps.get(socket.nsp.name) === socket) {
-      this.#nsps.delete(socket.nsp.name);
+    if (this.#only === socket) {
+      this.#only = null;
+    } else if (this.#many?.get(socket.nsp.name) === socket) {
+      this.#many.delete(socket.nsp.name);
     } else {
       debug("ignoring remove for %s", socket.id);
     }
@@ -243,7 +295,7 @@ export class Client<
       namespace = packet.nsp;
       auth = packet.data ?? {};
     }
-    const socket = this.#nsps.get(namespace);
+    const socket = this.#socketOf(namespace);
     if (!socket && packet.type === PacketType.CONNECT) {
       this.#connect(namespace, typeof auth === "object" && auth !== null ? auth : {});
     } else if (
@@ -259,7 +311,7 @@ export class Client<
   }
 
   #onerror(err: Error, reason?: DisconnectReason): void {
-    for (const socket of this.#nsps.values()) socket.onerror(err);
+    for (const socket of this.#sockets()) socket.onerror(err);
     if (reason !== undefined && this.conn.readyState === "open") {
       // a malformed packet: only this connection goes, its sockets with reason "parse error"
       // (closed first: the engine close that follows must not report its own reason)
@@ -272,8 +324,8 @@ export class Client<
 
   #onclose(reason: DisconnectReason, description?: unknown): void {
     this.#destroy();
-    for (const socket of [...this.#nsps.values()]) socket.onclose(reason, description);
-    this.#nsps.clear();
+    for (const socket of this.#sockets()) socket.onclose(reason, description);
+    this.#clearSockets();
     this.#decoder.destroy();
   }
 
@@ -286,7 +338,9 @@ export class Client<
       this.conn.removeListener("error", foreign.error);
       this.#foreign = null;
     }
-    this.#decoder.removeAllListeners("decoded");
+    const decoder = this.#decoder;
+    if (decoder instanceof Decoder) decoder.sink = null;
+    else if (this.#ondecoded !== null) decoder.removeAllListeners("decoded");
     if (this.#connectTimeout) {
       clearTimeout(this.#connectTimeout);
       this.#connectTimeout = undefined;

@@ -63,18 +63,15 @@ const NO_FLAGS: BroadcastFlags = Object.freeze({});
 type AnyListener = (...args: any[]) => void;
 type AckFn = (...args: unknown[]) => void;
 
-function noop(): void {}
-
 let lastSecond = -1;
 let lastDateString = "";
 
-/** `new Date() + ""`, formatted once per second rather than once per connection. */
-function dateString(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
+/** `new Date(ms) + ""`, formatted once per second rather than once per socket. */
+function dateString(ms: number): string {
+  const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
-    lastDateString = new Date(now) + "";
+    lastDateString = new Date(ms) + "";
   }
   return lastDateString;
 }
@@ -115,9 +112,13 @@ export class Socket<
   readonly id: SocketId;
   /** The private session id, for connection state recovery. */
   readonly pid: PrivateSessionId | undefined;
-  readonly handshake: Handshake;
-  /** Free-form data, shared with fetchSockets() on every node. */
-  data: SocketData;
+  /** When the socket was created (`handshake.issued`). */
+  readonly #issued: number;
+  readonly #auth: Record<string, unknown>;
+  /** Built on first use (many sockets never read it). */
+  #handshake: Handshake | null = null;
+  /** `data` until first used (an object per socket only when the application uses it). */
+  #data: SocketData | undefined;
   /** Whether the socket is connected to its namespace. */
   connected = false;
   /** Whether the connection state was restored (connection state recovery). */
@@ -145,7 +146,7 @@ export class Socket<
     if (previousSession) {
       this.id = previousSession.sid;
       this.pid = previousSession.pid;
-      this.data = previousSession.data as SocketData;
+      this.#data = previousSession.data as SocketData;
       this.recovered = true;
       for (const room of previousSession.rooms) this.join(room);
       for (const data of previousSession.missedPackets) {
@@ -159,26 +160,42 @@ export class Socket<
             : client.id
           : generateId();
       this.pid = nsp.server.opts.connectionStateRecovery ? generateId() : undefined;
-      this.data = {} as SocketData;
       this.recovered = false;
     }
-    this.handshake = this.#buildHandshake(auth);
-    // an "error" without listener must not throw (socket.io's behaviour)
-    this.on("error", noop);
+    this.#issued = Date.now();
+    this.#auth = auth;
+    // socket.io adds a no-op "error" listener so that an "error" without listener cannot throw;
+    // here "error" is simply not emitted without listeners (see onerror and deliver): one
+    // listener table entry less per socket
   }
 
-  #buildHandshake(auth: Record<string, unknown>): Handshake {
+  /** The details of the handshake (headers, address, query, auth, ...). */
+  get handshake(): Handshake {
+    return (this.#handshake ??= this.#buildHandshake());
+  }
+
+  /** Free-form data, shared with fetchSockets() on every node. */
+  get data(): SocketData {
+    return (this.#data ??= {} as SocketData);
+  }
+
+  set data(data: SocketData) {
+    this.#data = data;
+  }
+
+  #buildHandshake(): Handshake {
     const req = this.request;
+    const issued = this.#issued;
     return {
       headers: req?.headers ?? {},
-      time: dateString(),
+      time: dateString(issued),
       address: this.conn.remoteAddress,
       xdomain: !!req?.headers.origin,
       secure: !req || !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted,
-      issued: +new Date(),
+      issued,
       url: req?.url as string,
       query: req?._query ?? {},
-      auth,
+      auth: this.#auth,
     };
   }
 
@@ -538,13 +555,19 @@ export class Socket<
 
   /** @internal emits an incoming event to the listeners, if still connected */
   deliver(event: unknown[]): void {
-    if (this.connected) this.emitUntyped(event[0] as string, ...event.slice(1));
-    else debug("ignore packet received after disconnection");
+    if (!this.connected) {
+      debug("ignore packet received after disconnection");
+      return;
+    }
+    const ev = event[0] as string;
+    // an "error" event from the client without listener must not throw
+    if (ev === "error" && this.listenerCount("error") === 0) return;
+    this.emitUntyped(ev, ...event.slice(1));
   }
 
   /** @internal an error of the connection or of a middleware */
   onerror(err: Error): void {
-    this.emitReserved("error", err);
+    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
   }
 
   /** @internal the socket leaves its namespace, with its reason */

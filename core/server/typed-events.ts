@@ -13,7 +13,7 @@
  * appears in an exported result type, it is a deliberate "accept anything" that socket.io also
  * produces (untyped maps, listeners of unknown events).
  */
-import { EventEmitter } from "node:events";
+import { LazyEventEmitter } from "../util/event-emitter";
 
 // ---------------------------------------------------------------------------------------------
 // Event maps
@@ -271,7 +271,7 @@ export abstract class StrictEventEmitter<
     EmitEvents extends EventsMap,
     ReservedEvents extends EventsMap = {},
   >
-  extends EventEmitter
+  extends LazyEventEmitter
   implements TypedEventBroadcaster<EmitEvents>
 {
   /** Adds `listener` for the user or reserved event `ev`. */

@@ -1,4 +1,4 @@
-import { EventEmitter } from "node:events";
+import { LazyEventEmitter } from "../../util/event-emitter";
 import createDebug from "debug";
 import type { EngineRequest } from "../../types";
 import { decodePacket, decodePacketV3, type EngineData, type EnginePacket } from "../protocol";
@@ -24,7 +24,7 @@ export interface TransportSink {
 export type HeadersHook = (headers: Record<string, string | string[]>, req: EngineRequest) => void;
 
 /** The base of the engine's transports (engine.io's `Transport`). */
-export abstract class EngineTransport extends EventEmitter {
+export abstract class EngineTransport extends LazyEventEmitter {
   abstract readonly name: "polling" | "websocket";
   /** The session id, once the socket is open. */
   sid = "";
