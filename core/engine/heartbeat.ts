@@ -4,6 +4,7 @@
  * same for all), and one Timeout per queue fires for its head. Scheduling and cancelling are
  * O(1) and allocate nothing.
  */
+import { clock } from "../util/clock";
 
 /** What a queue needs of its members: intrusive links and a deadline. */
 export interface HeartbeatEntry {
@@ -27,7 +28,7 @@ export class HeartbeatQueue {
   }
 
   /** Puts `entry` at the end of this queue, due in `delay` ms (moving it from any queue). */
-  schedule(entry: HeartbeatEntry, now = Date.now()): void {
+  schedule(entry: HeartbeatEntry, now = clock()): void {
     if (entry.hbQueue !== null) entry.hbQueue.cancel(entry);
     entry.hbQueue = this;
     entry.hbDeadline = now + this.delay;
@@ -62,7 +63,7 @@ export class HeartbeatQueue {
 
   #fire(): void {
     this.#timer = null;
-    const now = Date.now();
+    const now = clock();
     // a Timeout may fire a little early: treat deadlines within 1 ms as due
     let head = this.#head;
     while (head !== null && head.hbDeadline <= now + 1) {

@@ -25,6 +25,8 @@ export interface WebSocketLike {
   on(event: "close", listener: (code: number, reason: Buffer) => void): this;
   on(event: "error", listener: (err: Error) => void): this;
   removeListener(event: string, listener: (...args: never[]) => void): this;
+  /** Bytes accepted by `send` but not yet handed to the kernel (ws: socket buffer + queue). */
+  readonly bufferedAmount?: number;
   /** The underlying TCP socket (ws's private field, read only for the remote address). */
   readonly _socket?: { remoteAddress?: string };
 }

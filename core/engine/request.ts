@@ -118,6 +118,19 @@ function isPlainQuery(search: string): boolean {
   );
 }
 
+/** Values every client sends, kept once instead of as a new string per request. */
+const COMMON_VALUES = ["4", "3", "websocket", "polling", "true"];
+
+/** `search.substring(start, end)`, or the shared copy of a common value. */
+function queryValue(search: string, start: number, end: number): string {
+  const len = end - start;
+  for (let i = 0; i < COMMON_VALUES.length; i++) {
+    const value = COMMON_VALUES[i];
+    if (value.length === len && search.startsWith(value, start)) return value;
+  }
+  return search.substring(start, end);
+}
+
 /** `Object.fromEntries(new URLSearchParams(search))` for a query without escapes, no allocation of a params object. */
 function splitPlainQuery(search: string): Record<string, string> {
   const query: Record<string, string> = {};
@@ -128,7 +141,7 @@ function splitPlainQuery(search: string): Record<string, string> {
     if (end > start) {
       const eq = search.indexOf("=", start);
       if (eq === -1 || eq > end) query[search.substring(start, end)] = "";
-      else query[search.substring(start, eq)] = search.substring(eq + 1, end);
+      else query[search.substring(start, eq)] = queryValue(search, eq + 1, end);
     }
     start = end + 1;
   }

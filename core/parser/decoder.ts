@@ -127,6 +127,19 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
     else this.emit("decoded", packet);
   }
 
+  /**
+   * @internal decodes a text packet without keeping any state, for a decoder shared by many
+   * connections: null for the header of a binary packet (its attachments need a decoder of
+   * their own, which then decodes the header again). Throws as `add()` does.
+   */
+  decodeText(str: string): Packet | null {
+    if (this.#pending !== null) throw new Error("decodeText on a decoder with a pending packet");
+    const packet = this.#decodeString(str);
+    if (this.#expected === 0) return packet;
+    this.#expected = 0;
+    return null;
+  }
+
   /** Drops any partially received binary packet. */
   destroy(): void {
     this.#reset();

@@ -17,11 +17,17 @@ import {
   type WriteOptions,
 } from "../types";
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
-import type { Socket } from "./socket";
+import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
 
 const debug = createDebug("socket.io:client");
+
+/**
+ * Decodes the text packets of every connection using the default parser: a connection gets a
+ * decoder of its own only when it sends binary attachments (most never do).
+ */
+const textDecoder = new Decoder();
 
 /** Hands a decoded packet to its socket on the next tick (as socket.io does). */
 function deliverPacket(
@@ -34,7 +40,7 @@ function deliverPacket(
 /** Splits a v3 namespace ("/nsp?token=abc") into its name and query (its auth). */
 function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unknown> } {
   const q = nsp.indexOf("?");
-  if (q === -1) return { name: nsp, auth: {} };
+  if (q === -1) return { name: nsp, auth: NO_AUTH };
   const auth: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(nsp.substring(q + 1))) {
     if (key !== "__proto__") auth[key] = value;
@@ -55,7 +61,8 @@ export class Client<
   readonly id: string;
   readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly encoder: PacketEncoder;
-  readonly #decoder: PacketDecoder;
+  /** The decoder of this connection; null while the shared text decoder is enough. */
+  #decoder: PacketDecoder | null = null;
   /**
    * The sockets of this connection, by namespace name: `#only` while there is at most one (most
    * connections join one namespace), then all of them in `#many`.
@@ -79,15 +86,9 @@ export class Client<
     this.server = server;
     this.conn = conn;
     this.encoder = server.encoder;
-    const decoder = new server.parser.Decoder();
-    this.#decoder = decoder;
     this.id = conn.id;
-    if (decoder instanceof Decoder) {
-      decoder.sink = this;
-    } else {
-      this.#ondecoded = (packet) => this.#handleDecoded(packet);
-      decoder.on("decoded", this.#ondecoded);
-    }
+    // another parser's decoder is created now, as socket.io does; the default one on demand
+    if (server.parser.Decoder !== Decoder) this.#decoder = this.#newDecoder();
     if (conn instanceof EngineSocket) {
       conn.handler = this;
     } else {
@@ -162,10 +163,32 @@ export class Client<
 
   // -- EngineHandler ---------------------------------------------------------------------------
 
+  #newDecoder(): PacketDecoder {
+    const decoder = new this.server.parser.Decoder();
+    if (decoder instanceof Decoder) {
+      decoder.sink = this;
+    } else {
+      this.#ondecoded = (packet) => this.#handleDecoded(packet);
+      decoder.on("decoded", this.#ondecoded);
+    }
+    return decoder;
+  }
+
   /** @internal */
   onEngineMessage(data: EngineData): void {
     try {
-      this.#decoder.add(data);
+      let decoder = this.#decoder;
+      if (decoder === null) {
+        if (typeof data === "string") {
+          const packet = textDecoder.decodeText(data);
+          if (packet !== null) {
+            this.#handleDecoded(packet);
+            return;
+          }
+        }
+        decoder = this.#decoder = this.#newDecoder();
+      }
+      decoder.add(data);
     } catch (e) {
       debug("invalid packet format");
       this.#onerror(e as Error, "parse error");
@@ -191,7 +214,8 @@ export class Client<
       this.#doConnect(name, auth);
       return;
     }
-    this.server.checkNamespace(name, auth, (dynamicNsp) => {
+    // the namespace functions may keep or change the auth: a real object for them
+    this.server.checkNamespace(name, auth === NO_AUTH ? {} : auth, (dynamicNsp) => {
       if (dynamicNsp) {
         this.#doConnect(name, auth);
       } else {
@@ -218,7 +242,7 @@ export class Client<
 
   /** @internal connects a v3 client to the main namespace at once (v2 clients expect it) */
   connectMain(): void {
-    this.#connect("/", {});
+    this.#connect("/", NO_AUTH);
   }
 
   /** @internal disconnects every socket and closes the connection */
@@ -293,11 +317,11 @@ export class Client<
       auth = parsed.auth;
     } else {
       namespace = packet.nsp;
-      auth = packet.data ?? {};
+      auth = packet.data ?? NO_AUTH;
     }
     const socket = this.#socketOf(namespace);
     if (!socket && packet.type === PacketType.CONNECT) {
-      this.#connect(namespace, typeof auth === "object" && auth !== null ? auth : {});
+      this.#connect(namespace, typeof auth === "object" && auth !== null ? auth : NO_AUTH);
     } else if (
       socket &&
       packet.type !== PacketType.CONNECT &&
@@ -326,7 +350,7 @@ export class Client<
     this.#destroy();
     for (const socket of this.#sockets()) socket.onclose(reason, description);
     this.#clearSockets();
-    this.#decoder.destroy();
+    this.#decoder?.destroy();
   }
 
   #destroy(): void {
@@ -340,7 +364,7 @@ export class Client<
     }
     const decoder = this.#decoder;
     if (decoder instanceof Decoder) decoder.sink = null;
-    else if (this.#ondecoded !== null) decoder.removeAllListeners("decoded");
+    else if (decoder !== null && this.#ondecoded !== null) decoder.removeAllListeners("decoded");
     if (this.#connectTimeout) {
       clearTimeout(this.#connectTimeout);
       this.#connectTimeout = undefined;

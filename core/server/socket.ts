@@ -4,6 +4,7 @@
 import createDebug from "debug";
 import { SocketkitError } from "../errors";
 import { generateId } from "../util/id";
+import { clock, toEpochMs } from "../util/clock";
 import {
   PacketType,
   type BroadcastFlags,
@@ -63,6 +64,12 @@ const NO_FLAGS: BroadcastFlags = Object.freeze({});
 type AnyListener = (...args: any[]) => void;
 type AckFn = (...args: unknown[]) => void;
 
+/**
+ * @internal the auth of a CONNECT without payload: shared and frozen until the handshake is
+ * built, where it becomes the socket's own `{}`
+ */
+export const NO_AUTH: Record<string, unknown> = Object.freeze({});
+
 let lastSecond = -1;
 let lastDateString = "";
 
@@ -112,7 +119,7 @@ export class Socket<
   readonly id: SocketId;
   /** The private session id, for connection state recovery. */
   readonly pid: PrivateSessionId | undefined;
-  /** When the socket was created (`handshake.issued`). */
+  /** When the socket was created (`handshake.issued`, as a {@link clock} reading). */
   readonly #issued: number;
   readonly #auth: Record<string, unknown>;
   /** Built on first use (many sockets never read it). */
@@ -162,7 +169,7 @@ export class Socket<
       this.pid = nsp.server.opts.connectionStateRecovery ? generateId() : undefined;
       this.recovered = false;
     }
-    this.#issued = Date.now();
+    this.#issued = clock();
     this.#auth = auth;
     // socket.io adds a no-op "error" listener so that an "error" without listener cannot throw;
     // here "error" is simply not emitted without listeners (see onerror and deliver): one
@@ -185,7 +192,7 @@ export class Socket<
 
   #buildHandshake(): Handshake {
     const req = this.request;
-    const issued = this.#issued;
+    const issued = toEpochMs(this.#issued);
     return {
       headers: req?.headers ?? {},
       time: dateString(issued),
@@ -195,7 +202,7 @@ export class Socket<
       issued,
       url: req?.url as string,
       query: req?._query ?? {},
-      auth: this.#auth,
+      auth: this.#auth === NO_AUTH ? {} : this.#auth,
     };
   }
 

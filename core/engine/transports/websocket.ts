@@ -41,10 +41,18 @@ function onWsError(this: OwnedWebSocket, err: Error): void {
   this[kTransport]?.failed(err);
 }
 
-/** The part of the connection's stream used to batch frames. */
-interface CorkableStream {
+/** The part of the connection's stream used to batch frames and to learn when they left. */
+interface TcpStream {
   cork(): void;
   uncork(): void;
+  write(chunk: Buffer, cb: (err?: Error | null) => void): boolean;
+}
+
+const NOTHING = Buffer.alloc(0);
+
+/** The end of a flush whose frames were all handed to the kernel at once. */
+function flushed(transport: EngineWebSocket): void {
+  transport.onFlushed();
 }
 
 // ws copies its options, so these can be shared by every send
@@ -58,28 +66,20 @@ export class EngineWebSocket extends EngineTransport {
   perMessageDeflate: boolean | object | undefined = undefined;
   /** The ws connection. */
   readonly socket: WebSocketLike;
-  readonly #stream: CorkableStream | null;
-
-  readonly #onSentLast = (err?: Error): void => {
-    if (err) {
-      this.onError("write error", err.stack);
-      return;
-    }
-    // as engine.io: "drain" (send callbacks) while still unwritable, then "ready"
-    this.sink?.onTransportDrain(this);
-    this.emit("drain");
-    this.writable = true;
-    this.sink?.onTransportReady(this);
-  };
+  readonly #stream: TcpStream | null;
+  /** Write callback ending a flush; created only for flushes that must wait for one. */
+  #onSent: ((err?: Error | null) => void) | null = null;
 
   constructor(req: EngineRequest, ws: WebSocketLike) {
     super(req);
     this.socket = ws;
     // the upgraded TCP connection, corked around multi-frame flushes (net.Socket's public API)
-    const stream = req.socket as unknown as Partial<CorkableStream> | undefined;
+    const stream = req.socket as unknown as Partial<TcpStream> | undefined;
     this.#stream =
-      typeof stream?.cork === "function" && typeof stream.uncork === "function"
-        ? (stream as CorkableStream)
+      typeof stream?.cork === "function" &&
+      typeof stream.uncork === "function" &&
+      typeof stream.write === "function"
+        ? (stream as TcpStream)
         : null;
     (ws as OwnedWebSocket)[kTransport] = this;
     ws.on("message", onWsMessage);
@@ -107,17 +107,39 @@ export class EngineWebSocket extends EngineTransport {
     this.onError(String(err));
   }
 
+  /** @internal the flush was written: as engine.io, "drain" while still unwritable, then ready */
+  onFlushed(): void {
+    this.sink?.onTransportDrain(this);
+    this.emit("drain");
+    this.writable = true;
+    this.sink?.onTransportReady(this);
+  }
+
+  #sentCallback(): (err?: Error | null) => void {
+    return (this.#onSent ??= (err) => {
+      if (err) this.onError("write error", err.stack);
+      else this.onFlushed();
+    });
+  }
+
   send(packets: EnginePacket[]): void {
     this.writable = false;
     const ws = this.socket;
     const last = packets.length - 1;
+    const tcp = this.#stream;
+    // On an open plain TCP connection without compression, frames either reach the kernel
+    // during send() or wait in the stream's buffer: the flush's end is then known without a
+    // callback on its last frame. Otherwise (closing, compressing, another ws engine) the last
+    // frame's callback reports it, and a failed write fails the frames after it too.
+    const direct =
+      tcp !== null && ws.readyState === 1 && !this.perMessageDeflate && ws.bufferedAmount === 0;
+    const lastCb = direct ? undefined : this.#sentCallback();
     // several frames in one flush go out in one write to the kernel
-    const stream = last > 0 ? this.#stream : null;
+    const stream = last > 0 ? tcp : null;
     stream?.cork();
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
-      // only the last frame reports back: a failed write fails the frames after it too
-      const cb = i === last ? this.#onSentLast : undefined;
+      const cb = i === last ? lastCb : undefined;
       const options = packet.options;
       const compress = options?.compress !== false && packet.type === "message";
       if (options?.wsPreEncoded !== undefined) {
@@ -134,6 +156,12 @@ export class EngineWebSocket extends EngineTransport {
       else ws.send(data, compress ? BINARY : BINARY_UNCOMPRESSED, cb);
     }
     stream?.uncork();
+    if (direct) {
+      // all written: done on the next tick, as a write callback would be; else an empty write
+      // calls back once the buffered frames before it are written
+      if (ws.bufferedAmount === 0) process.nextTick(flushed, this);
+      else (tcp as TcpStream).write(NOTHING, this.#sentCallback());
+    }
   }
 
   protected doClose(fn: () => void): void {
