@@ -116,8 +116,21 @@ export class Adapter extends TypedEventEmitter<AdapterEvents> {
   addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
     let joined = this.sids.get(id);
     if (joined === undefined) {
+      if (rooms.size === 1 && rooms.has(id) && !this.rooms.has(id)) {
+        // A socket's first join is its own room: its room list and the room's member list are
+        // then both {id}, so one Set serves as both (one Set less per connection) until either
+        // changes; #unshare then gives the room a copy (`socket.rooms` stays the live list).
+        joined = new Set(rooms);
+        this.sids.set(id, joined);
+        this.rooms.set(id, joined);
+        this.emit("create-room", id);
+        this.emit("join-room", id, id);
+        return;
+      }
       joined = new Set();
       this.sids.set(id, joined);
+    } else {
+      this.#unshare(id, joined);
     }
     for (const room of rooms) {
       joined.add(room);
@@ -126,6 +139,9 @@ export class Adapter extends TypedEventEmitter<AdapterEvents> {
         members = new Set();
         this.rooms.set(room, members);
         this.emit("create-room", room);
+      } else if (members.size === 1 && members !== joined) {
+        // the own room of another socket, maybe still shared with that socket's room list
+        members = this.#unshare(room, this.sids.get(room)) ?? members;
       }
       if (!members.has(id)) {
         members.add(id);
@@ -136,11 +152,30 @@ export class Adapter extends TypedEventEmitter<AdapterEvents> {
 
   /** Removes the socket `id` from `room`, emitting `leave-room` then `delete-room` if it empties. */
   del(id: SocketId, room: Room): Promise<void> | void {
-    this.sids.get(id)?.delete(room);
+    const joined = this.sids.get(id);
+    if (joined !== undefined) {
+      this.#unshare(id, joined);
+      joined.delete(room);
+    }
     this.#leave(room, id);
   }
 
-  /** Removes the socket `id` from every room it has joined (its own-id room included). */
+  /**
+   * When the own room of socket `id` shares its Set with the socket's room list `joined`, gives
+   * the room a Set of its own (returned) before either changes.
+   */
+  #unshare(id: SocketId, joined: Set<Room> | undefined): Set<SocketId> | undefined {
+    if (joined === undefined || this.rooms.get(id) !== joined) return undefined;
+    const members = new Set(joined);
+    this.rooms.set(id, members);
+    return members;
+  }
+
+  /**
+   * Removes the socket `id` from every room it has joined (its own-id room included). A shared
+   * own room needs no copy here: removing `id` from it empties the room list being walked, which
+   * is dropped anyway.
+   */
   delAll(id: SocketId): void {
     const joined = this.sids.get(id);
     if (joined === undefined) return;

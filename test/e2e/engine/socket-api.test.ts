@@ -76,6 +76,36 @@ describe("engine socket API", () => {
     expect(calls).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("runs a callback with the flush that wrote its packet, not with an earlier flush", async () => {
+    const h = await startEngine();
+    const { sid, socket } = await pollingSession(h);
+    const first = rawPoll(h, sid);
+    await waitUntil(() => socket.transport.writable);
+    const calls: string[] = [];
+    socket.send("a"); // flushed at once into the pending poll, no callback
+    socket.send("b", () => calls.push("b")); // waits for the next poll
+    expect((await first).body).toBe("4a");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first flush has drained
+    expect(calls).toEqual([]);
+    expect((await rawPoll(h, sid)).body).toBe("4b");
+    await waitUntil(() => calls.length === 1);
+    expect(calls).toEqual(["b"]);
+  });
+
+  it("holds websocket send callbacks while the client does not read", async () => {
+    const h = await startEngine();
+    const { ws, socket } = await wsSession(h);
+    ws.ws.pause(); // stop reading: the kernel buffers fill, then the frames wait in the stream
+    const big = "x".repeat(1 << 20);
+    let called = 0;
+    for (let i = 0; i < 16; i++) socket.send(big, () => called++);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(called).toBeLessThan(16);
+    ws.ws.resume();
+    await waitUntil(() => called === 16, 10000);
+    for (let i = 0; i < 16; i++) expect((await ws.next()).length).toBe(big.length + 1);
+  });
+
   it("emits flush with the write buffer, then drain", async () => {
     const h = await startEngine();
     const { sid, socket } = await pollingSession(h);

@@ -139,6 +139,76 @@ describe("Adapter room bookkeeping", () => {
   });
 });
 
+describe("Adapter: the own room shares its Set with the socket's room list until either changes", () => {
+  it("a first join of the own room makes one Set for both, with the usual events", () => {
+    const { adapter, events } = setup(Adapter);
+    adapter.addAll("s1", new Set(["s1"]));
+    expect(events).toEqual([
+      ["create-room", "s1"],
+      ["join-room", "s1", "s1"],
+    ]);
+    expect(adapter.rooms.get("s1")).toBe(adapter.sids.get("s1"));
+    expect(adapter.sids.get("s1")).toEqual(new Set(["s1"]));
+  });
+
+  it("joining another room keeps socket.rooms live and leaves the own room as it was", () => {
+    const { adapter, events } = setup(Adapter);
+    adapter.addAll("s1", new Set(["s1"]));
+    const roomsOfS1 = adapter.socketRooms("s1") as Set<string>;
+    events.length = 0;
+    adapter.addAll("s1", new Set(["a"]));
+    expect(events).toEqual([
+      ["create-room", "a"],
+      ["join-room", "a", "s1"],
+    ]);
+    expect(roomsOfS1).toEqual(new Set(["s1", "a"])); // the reference taken before still sees it
+    expect(adapter.socketRooms("s1")).toBe(roomsOfS1);
+    expect(adapter.rooms.get("s1")).toEqual(new Set(["s1"]));
+    expect(adapter.rooms.get("s1")).not.toBe(roomsOfS1);
+  });
+
+  it("another socket joining a socket's own room does not add a room to that socket", () => {
+    const { adapter, events } = setup(Adapter);
+    adapter.addAll("s1", new Set(["s1"]));
+    adapter.addAll("s2", new Set(["s2"]));
+    events.length = 0;
+    adapter.addAll("s2", new Set(["s1"]));
+    expect(events).toEqual([["join-room", "s1", "s2"]]);
+    expect(adapter.rooms.get("s1")).toEqual(new Set(["s1", "s2"]));
+    expect(adapter.sids.get("s1")).toEqual(new Set(["s1"]));
+    expect(adapter.sids.get("s2")).toEqual(new Set(["s2", "s1"]));
+    adapter.delAll("s1");
+    expect(adapter.rooms.get("s1")).toEqual(new Set(["s2"]));
+    expect(adapter.sids.get("s2")).toEqual(new Set(["s2", "s1"]));
+  });
+
+  it("leaving the own room empties both lists and emits leave-room then delete-room", () => {
+    const { adapter, events } = setup(Adapter);
+    adapter.addAll("s1", new Set(["s1"]));
+    events.length = 0;
+    adapter.del("s1", "s1");
+    expect(events).toEqual([
+      ["leave-room", "s1", "s1"],
+      ["delete-room", "s1"],
+    ]);
+    expect(adapter.rooms.has("s1")).toBe(false);
+    expect(adapter.sids.get("s1")).toEqual(new Set());
+  });
+
+  it("delAll of a socket with only its (shared) own room", () => {
+    const { adapter, events } = setup(Adapter);
+    adapter.addAll("s1", new Set(["s1"]));
+    events.length = 0;
+    adapter.delAll("s1");
+    expect(events).toEqual([
+      ["leave-room", "s1", "s1"],
+      ["delete-room", "s1"],
+    ]);
+    expect(adapter.rooms.size).toBe(0);
+    expect(adapter.sids.size).toBe(0);
+  });
+});
+
 describe("Adapter room bookkeeping matches socket.io-adapter", () => {
   function scenario<A extends AdapterLike>(Ctor: AdapterClass<A>) {
     const { adapter, events } = setup(Ctor);
@@ -152,6 +222,15 @@ describe("Adapter room bookkeeping matches socket.io-adapter", () => {
     adapter.addAll("s3", new Set(["s3", "c"]));
     adapter.delAll("s2");
     adapter.delAll("s3");
+    // sockets that first join their own room only (as every Socket.IO socket does)
+    for (const id of ["t1", "t2", "t3", "t4"]) adapter.addAll(id, new Set([id]));
+    adapter.addAll("t2", new Set(["t1"]));
+    adapter.addAll("t1", new Set(["x"]));
+    adapter.del("t3", "t3");
+    adapter.addAll("t3", new Set(["t3", "t4"]));
+    adapter.del("t4", "t4");
+    adapter.delAll("t1");
+    adapter.delAll("t4");
     return { events, adapter: adapter as unknown as Adapter };
   }
 
