@@ -120,7 +120,7 @@ export class Adapter extends TypedEventEmitter<AdapterEvents> {
         // A socket's first join is its own room: its room list and the room's member list are
         // then both {id}, so one Set serves as both (one Set less per connection) until either
         // changes; #unshare then gives the room a copy (`socket.rooms` stays the live list).
-        joined = new Set(rooms);
+        joined = new Set<Room>().add(id);
         this.sids.set(id, joined);
         this.rooms.set(id, joined);
         this.emit("create-room", id);

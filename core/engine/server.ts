@@ -3,8 +3,8 @@
  * `allowRequest`, CORS and cookie, `use()` middleware, upgrades. It never touches node:http or
  * ws directly: core/http/ gives it requests and WebSocket connections.
  */
-import { EventEmitter } from "node:events";
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
+import { LazyEventEmitter } from "../util/event-emitter";
 import corsMiddleware, { type CorsOptions, type CorsOptionsDelegate } from "cors";
 import { serialize, type CookieSerializeOptions } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
@@ -190,7 +190,7 @@ function onHeartbeatTimeout(entry: HeartbeatEntry): void {
 /**
  * The Engine.IO server, without the HTTP and WebSocket plumbing (see `EngineServer`).
  */
-export class EngineBaseServer extends EventEmitter {
+export class EngineBaseServer extends LazyEventEmitter {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */
   clients: Record<string, EngineSocket> = {};
@@ -214,10 +214,23 @@ export class EngineBaseServer extends EventEmitter {
 
   /** @internal the upgrades announced in the handshake (enabled ones only) */
   upgradesFor(transport: string): string[] {
-    return this.upgrades(transport).filter((t) =>
-      this.opts.transports.includes(t as TransportName),
+    // the same array for every handshake of a transport, while the options stay the same
+    const { transports, allowUpgrades } = this.opts;
+    const cached = this.#upgradesCache.get(transport);
+    if (cached?.transports === transports && cached.allowUpgrades === allowUpgrades) {
+      return cached.upgrades;
+    }
+    const upgrades = this.upgrades(transport).filter((t) =>
+      transports.includes(t as TransportName),
     );
+    this.#upgradesCache.set(transport, { transports, allowUpgrades, upgrades });
+    return upgrades;
   }
+
+  readonly #upgradesCache = new Map<
+    string,
+    { transports: readonly TransportName[]; allowUpgrades: boolean; upgrades: string[] }
+  >();
 
   /** @internal the shared queue of sockets to ping after `delay` ms */
   pingQueue(delay: number): HeartbeatQueue {
@@ -468,16 +481,11 @@ export class EngineBaseServer extends EventEmitter {
       closeConnection(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
       return;
     }
-    const failed = (error: unknown): void => {
-      const context = { name: "ID_GENERATION_ERROR", error };
-      this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
-      closeConnection(EngineErrorCode.BAD_REQUEST, context);
-    };
     let id: string | Promise<string>;
     try {
       id = this.generateId(req);
     } catch (error) {
-      failed(error);
+      this.#idFailed(req, closeConnection, error);
       return;
     }
     if (typeof id === "string") {
@@ -486,8 +494,14 @@ export class EngineBaseServer extends EventEmitter {
     }
     return Promise.resolve(id).then(
       (sid) => this.#open(sid, transportName, req, protocol, closeConnection),
-      failed,
+      (error: unknown) => this.#idFailed(req, closeConnection, error),
     );
+  }
+
+  #idFailed(req: EngineRequest, closeConnection: AbortConnection, error: unknown): void {
+    const context = { name: "ID_GENERATION_ERROR", error };
+    this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
+    closeConnection(EngineErrorCode.BAD_REQUEST, context);
   }
 
   #open(

@@ -3,7 +3,7 @@
  * the upgrade from polling to WebSocket and the close reasons.
  */
 import { LazyEventEmitter } from "../util/event-emitter";
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import type { EngineCloseReason, EngineRequest } from "../types";
 import type { EngineHandler } from "./ports";
 import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
@@ -435,7 +435,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.readyState = "closed";
     this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
-    process.nextTick(releaseWriteBuffer, this);
+    if (this.writeBuffer !== NO_PACKETS) process.nextTick(releaseWriteBuffer, this);
     this.#packetsFn = null;
     this.#sentCallbackFn = null;
     this.#inflight = 0;

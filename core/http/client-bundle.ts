@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, deflate, gzip } from "node:zlib";
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 
 const debug = createDebug("socket.io:server");
 

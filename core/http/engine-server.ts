@@ -5,7 +5,7 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import { WebSocketServer } from "ws";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";

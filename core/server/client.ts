@@ -2,7 +2,7 @@
  * Client: one Engine.IO connection seen from Socket.IO, multiplexing its namespaces (socket.io's
  * `Client`). It is the engine socket's handler: the engine calls it directly for each message.
  */
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import { EngineSocket } from "../engine/socket";
 import type { EngineHandler } from "../engine/ports";
 import type { EngineData } from "../engine/protocol";
@@ -17,6 +17,7 @@ import {
   type WriteOptions,
 } from "../types";
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
+import type { HeartbeatEntry, HeartbeatQueue } from "../engine/heartbeat";
 import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
@@ -54,13 +55,11 @@ export class Client<
     ServerSideEvents extends EventsMap,
     SocketData,
   >
-  implements EngineHandler, DecodedPacketSink
+  implements EngineHandler, DecodedPacketSink, HeartbeatEntry
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
-  readonly id: string;
   readonly server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  readonly encoder: PacketEncoder;
   /** The decoder of this connection; null while the shared text decoder is enough. */
   #decoder: PacketDecoder | null = null;
   /**
@@ -69,14 +68,20 @@ export class Client<
    */
   #only: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null = null;
   #many: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | null = null;
-  #connectTimeout: NodeJS.Timeout | undefined;
-  /** The "decoded" listener, only for a decoder that is not ours (the `parser` option). */
-  #ondecoded: ((packet: Packet) => void) | null = null;
-  /** Listeners used only for an engine that is not ours (bind() with another engine). */
-  #foreign: {
-    data: (d: EngineData) => void;
-    close: (r: EngineCloseReason, d?: unknown) => void;
-    error: (e: Error) => void;
+  /** @internal the server's connect-timeout queue while no namespace is joined, with links */
+  hbQueue: HeartbeatQueue | null = null;
+  /** @internal */ hbPrev: HeartbeatEntry | null = null;
+  /** @internal */ hbNext: HeartbeatEntry | null = null;
+  /** @internal */ hbDeadline = 0;
+  /**
+   * Listeners, only with a parser or an engine that is not ours: the "decoded" listener of
+   * another parser's decoder; the engine socket's events (bind() with another engine).
+   */
+  #listeners: {
+    decoded?: (packet: Packet) => void;
+    data?: (d: EngineData) => void;
+    close?: (r: EngineCloseReason, d?: unknown) => void;
+    error?: (e: Error) => void;
   } | null = null;
 
   constructor(
@@ -85,8 +90,6 @@ export class Client<
   ) {
     this.server = server;
     this.conn = conn;
-    this.encoder = server.encoder;
-    this.id = conn.id;
     // another parser's decoder is created now, as socket.io does; the default one on demand
     if (server.parser.Decoder !== Decoder) this.#decoder = this.#newDecoder();
     if (conn instanceof EngineSocket) {
@@ -94,21 +97,26 @@ export class Client<
     } else {
       // an engine.io-compatible connection from another engine: listen to its events
       const foreign = conn as unknown as EngineSocket;
-      this.#foreign = {
-        data: (d) => this.onEngineMessage(d),
-        close: (r, d) => this.onEngineClose(r, d),
-        error: (e) => this.#onerror(e),
-      };
-      foreign.on("data", this.#foreign.data);
-      foreign.on("close", this.#foreign.close);
-      foreign.on("error", this.#foreign.error);
+      const listeners = (this.#listeners ??= {});
+      listeners.data = (d) => this.onEngineMessage(d);
+      listeners.close = (r, d) => this.onEngineClose(r, d);
+      listeners.error = (e) => this.#onerror(e);
+      foreign.on("data", listeners.data);
+      foreign.on("close", listeners.close);
+      foreign.on("error", listeners.error);
     }
-    this.#connectTimeout = setTimeout(() => {
-      if (this.#only === null && this.#many === null) {
-        debug("no namespace joined yet, close the client");
-        this.close();
-      }
-    }, server.connectTimeout());
+    // closed unless a namespace is joined in time (a shared queue, not a timer per client)
+    server.connectQueue().schedule(this);
+  }
+
+  /** The id of the underlying Engine.IO connection. */
+  get id(): string {
+    return this.conn.id;
+  }
+
+  /** The server's packet encoder. */
+  get encoder(): PacketEncoder {
+    return this.server.encoder;
   }
 
   /** The request that opened the connection. */
@@ -168,8 +176,9 @@ export class Client<
     if (decoder instanceof Decoder) {
       decoder.sink = this;
     } else {
-      this.#ondecoded = (packet) => this.#handleDecoded(packet);
-      decoder.on("decoded", this.#ondecoded);
+      const ondecoded = (packet: Packet): void => this.#handleDecoded(packet);
+      (this.#listeners ??= {}).decoded = ondecoded;
+      decoder.on("decoded", ondecoded);
     }
     return decoder;
   }
@@ -231,13 +240,21 @@ export class Client<
 
   #doConnect(name: string, auth: Record<string, unknown>): void {
     const nsp = this.server.of(name);
-    void nsp.add(this, auth, (socket) => {
-      this.#addSocket(socket);
-      if (this.#connectTimeout) {
-        clearTimeout(this.#connectTimeout);
-        this.#connectTimeout = undefined;
-      }
-    });
+    void nsp.add(this, auth);
+  }
+
+  /** @internal a socket of this client connected to its namespace */
+  onNamespaceJoined(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
+    this.#addSocket(socket);
+    this.hbQueue?.cancel(this);
+  }
+
+  /** @internal no namespace joined within `connectTimeout` (called by the server's queue) */
+  onConnectTimeout(): void {
+    if (this.#only === null && this.#many === null) {
+      debug("no namespace joined yet, close the client");
+      this.close();
+    }
   }
 
   /** @internal connects a v3 client to the main namespace at once (v2 clients expect it) */
@@ -355,19 +372,16 @@ export class Client<
 
   #destroy(): void {
     if (this.conn.handler === this) this.conn.handler = null;
-    const foreign = this.#foreign;
-    if (foreign) {
-      this.conn.removeListener("data", foreign.data);
-      this.conn.removeListener("close", foreign.close);
-      this.conn.removeListener("error", foreign.error);
-      this.#foreign = null;
+    const listeners = this.#listeners;
+    this.#listeners = null;
+    if (listeners?.data) {
+      this.conn.removeListener("data", listeners.data);
+      this.conn.removeListener("close", listeners.close as (...a: unknown[]) => void);
+      this.conn.removeListener("error", listeners.error as (e: Error) => void);
     }
     const decoder = this.#decoder;
     if (decoder instanceof Decoder) decoder.sink = null;
-    else if (decoder !== null && this.#ondecoded !== null) decoder.removeAllListeners("decoded");
-    if (this.#connectTimeout) {
-      clearTimeout(this.#connectTimeout);
-      this.#connectTimeout = undefined;
-    }
+    else if (decoder !== null && listeners?.decoded) decoder.removeAllListeners("decoded");
+    this.hbQueue?.cancel(this);
   }
 }

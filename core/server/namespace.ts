@@ -2,7 +2,7 @@
  * Namespace: a communication channel with its own sockets, rooms, middlewares and adapter
  * (socket.io's `Namespace`).
  */
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import type { Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
 import {
@@ -74,6 +74,16 @@ type Broadcast<E extends EventsMap, D> = BroadcastOperator<
   DecorateAcknowledgementsWithMultipleResponses<E>,
   D
 >;
+
+/** The next tick after the middlewares (see Namespace.add). */
+function afterMiddlewares<L extends EventsMap, E extends EventsMap, S extends EventsMap, D>(
+  nsp: Namespace<L, E, S, D>,
+  client: Client<L, E, S, D>,
+  socket: Socket<L, E, S, D>,
+  err: ExtendedError | undefined,
+): void {
+  nsp.admit(client, socket, err);
+}
 
 /**
  * A namespace.
@@ -162,11 +172,15 @@ export class Namespace<
     run(0);
   }
 
-  /** @internal a client asks to join this namespace */
+  /**
+   * @internal a client asks to join this namespace: the socket is created, goes through the
+   * middlewares, then connects on a later tick (as in socket.io) and is handed to
+   * `client.onNamespaceJoined`. Returns a promise only for a recovery attempt (it waits for the
+   * adapter); a plain connect allocates no callbacks.
+   */
   add(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     auth: Record<string, unknown>,
-    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void | Promise<void> {
     debug("adding socket to nsp %s", this.name);
     const pid = auth.pid;
@@ -176,18 +190,14 @@ export class Namespace<
       typeof pid === "string" &&
       typeof offset === "string"
     ) {
-      // only a recovery attempt waits (for the adapter); a plain connect stays synchronous
-      return this.#restore(client, auth, pid, offset).then((socket) =>
-        this.#admit(client, socket, fn),
-      );
+      return this.#restore(client, auth, pid, offset).then((socket) => this.#admit(client, socket));
     }
-    this.#admit(client, new Socket(this, client, auth), fn);
+    this.#admit(client, new Socket(this, client, auth));
   }
 
   #admit(
     client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): void {
     this.#preConnectSockets.set(socket.id, socket);
     if (
@@ -195,29 +205,38 @@ export class Namespace<
       socket.recovered &&
       client.conn.readyState === "open"
     ) {
-      this.#doConnect(socket, fn);
+      this.#doConnect(socket);
       return;
     }
-    this.#run(socket, (err) => {
-      process.nextTick(() => {
-        if (client.conn.readyState !== "open") {
-          debug("next called after client was closed - ignoring socket");
-          socket.cleanup();
-          return;
-        }
-        if (err) {
-          debug("middleware error, sending CONNECT_ERROR packet to the client");
-          socket.cleanup();
-          if (client.conn.protocol === 3) {
-            socket.sendConnectError(err.data || err.message);
-          } else {
-            socket.sendConnectError({ message: err.message, data: err.data });
-          }
-          return;
-        }
-        this.#doConnect(socket, fn);
-      });
-    });
+    if (this.#fns.length === 0) {
+      process.nextTick(afterMiddlewares, this, client, socket, undefined);
+      return;
+    }
+    this.#run(socket, (err) => process.nextTick(afterMiddlewares, this, client, socket, err));
+  }
+
+  /** @internal the middlewares are done with `socket` (next tick): connect it or refuse it */
+  admit(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    err: ExtendedError | undefined,
+  ): void {
+    if (client.conn.readyState !== "open") {
+      debug("next called after client was closed - ignoring socket");
+      socket.cleanup();
+      return;
+    }
+    if (err) {
+      debug("middleware error, sending CONNECT_ERROR packet to the client");
+      socket.cleanup();
+      if (client.conn.protocol === 3) {
+        socket.sendConnectError(err.data || err.message);
+      } else {
+        socket.sendConnectError({ message: err.message, data: err.data });
+      }
+      return;
+    }
+    this.#doConnect(socket);
   }
 
   async #restore(
@@ -239,14 +258,11 @@ export class Namespace<
     return new Socket(this, client, auth);
   }
 
-  #doConnect(
-    socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    fn: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
-  ): void {
+  #doConnect(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.#preConnectSockets.delete(socket.id);
     this.sockets.set(socket.id, socket);
     socket.onconnect();
-    fn(socket);
+    socket.client.onNamespaceJoined(socket);
     this.emitReserved("connect", socket);
     this.emitReserved("connection", socket);
   }

@@ -3,7 +3,7 @@
  * namespace for each matching name, copies its middlewares and connection listeners to it, and
  * broadcasts to all its children (socket.io's `ParentNamespace`).
  */
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import { Adapter } from "../adapter/index";
 import type { BroadcastOptions, Packet } from "../types";
 import { Namespace } from "./namespace";

@@ -3,12 +3,13 @@
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import corsMiddleware from "cors";
 import * as defaultParser from "../parser/index";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
 import type { Parser, PacketEncoder, Room, SocketId } from "../types";
 import type { EngineSocket } from "../engine/socket";
+import { HeartbeatQueue, type HeartbeatEntry } from "../engine/heartbeat";
 import { EngineServer } from "../http/engine-server";
 import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
 import { createListeningServer } from "../http/listen";
@@ -51,6 +52,10 @@ type Broadcast<E extends EventsMap, D> = BroadcastOperator<
   DecorateAcknowledgementsWithMultipleResponses<E>,
   D
 >;
+
+function onConnectTimeout(entry: HeartbeatEntry): void {
+  (entry as Client<EventsMap, EventsMap, EventsMap, unknown>).onConnectTimeout();
+}
 
 /**
  * A Socket.IO server.
@@ -169,6 +174,22 @@ export class Server<
     this.#connectTimeout = v;
     return this;
   }
+
+  /**
+   * @internal the queue of clients that must join a namespace within `connectTimeout` (one
+   * timer for all of them); a new delay gets a new queue, the clients already waiting keep theirs
+   */
+  connectQueue(): HeartbeatQueue {
+    const delay = this.#connectTimeout;
+    let queue = this.#connectQueue;
+    if (queue === null || queue.delay !== delay) {
+      queue = new HeartbeatQueue(delay, onConnectTimeout);
+      this.#connectQueue = queue;
+    }
+    return queue;
+  }
+
+  #connectQueue: HeartbeatQueue | null = null;
 
   /** The adapter constructor; with an argument, sets it (and recreates every adapter). */
   adapter(): AdapterConstructor;

@@ -1,10 +1,11 @@
 /**
  * Socket: one client's connection to one namespace (socket.io's `Socket`).
  */
-import createDebug from "debug";
+import { createDebug } from "../util/debug";
 import { SocketkitError } from "../errors";
 import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
+import { emitEvent } from "../util/event-emitter";
 import {
   PacketType,
   type BroadcastFlags,
@@ -460,7 +461,10 @@ export class Socket<
   /** Joins a room or several. */
   join(rooms: Room | Room[]): Promise<void> | void {
     if (this.#closed) return;
-    return this.nsp.adapter.addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+    return this.nsp.adapter.addAll(
+      this.id,
+      Array.isArray(rooms) ? new Set(rooms) : new Set<Room>().add(rooms),
+    );
   }
 
   /** Leaves a room. */
@@ -569,7 +573,8 @@ export class Socket<
     const ev = event[0] as string;
     // an "error" event from the client without listener must not throw
     if (ev === "error" && this.listenerCount("error") === 0) return;
-    this.emitUntyped(ev, ...event.slice(1));
+    // the event array is [name, ...args]: emitted as is, without copies
+    emitEvent.apply(this, event as [string, ...unknown[]]);
   }
 
   /** @internal an error of the connection or of a middleware */

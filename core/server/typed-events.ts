@@ -13,7 +13,7 @@
  * appears in an exported result type, it is a deliberate "accept anything" that socket.io also
  * produces (untyped maps, listeners of unknown events).
  */
-import { LazyEventEmitter } from "../util/event-emitter";
+import { emitEvent, LazyEventEmitter } from "../util/event-emitter";
 
 // ---------------------------------------------------------------------------------------------
 // Event maps
@@ -294,8 +294,9 @@ export abstract class StrictEventEmitter<
   override emit<Ev extends EventNames<EmitEvents>>(
     ev: Ev,
     ...args: EventParams<EmitEvents, Ev>
-  ): boolean {
-    return super.emit(ev, ...args);
+  ): boolean;
+  override emit(): boolean {
+    return emitEvent.apply(this, arguments as unknown as [string, ...unknown[]]);
   }
 
   /**
@@ -305,16 +306,19 @@ export abstract class StrictEventEmitter<
   protected emitReserved<Ev extends EventNames<ReservedEvents>>(
     ev: Ev,
     ...args: EventParams<ReservedEvents, Ev>
-  ): boolean {
-    return super.emit(ev, ...args);
+  ): boolean;
+  protected emitReserved(): boolean {
+    // the base emit (subclasses override `emit`), without an argument array of our own
+    return emitEvent.apply(this, arguments as unknown as [string, ...unknown[]]);
   }
 
   /**
    * Emits any event to local listeners, bypassing the typing (for subclasses that dispatch
    * incoming packets whose event name is only known at run time).
    */
-  protected emitUntyped(ev: string, ...args: unknown[]): boolean {
-    return super.emit(ev, ...args);
+  protected emitUntyped(ev: string, ...args: unknown[]): boolean;
+  protected emitUntyped(): boolean {
+    return emitEvent.apply(this, arguments as unknown as [string, ...unknown[]]);
   }
 
   /** The listeners of the user or reserved event `event`. */

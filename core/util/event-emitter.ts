@@ -3,13 +3,22 @@ import { EventEmitter } from "node:events";
 /** An event map: event name -> listener signature. */
 export type EventsMap = Record<string, (...args: any[]) => void>;
 
+interface LazyFields {
+  _events: Record<string | symbol, unknown> | undefined;
+  _eventsCount: number;
+  _maxListeners: number | undefined;
+}
+
 /**
- * A node `EventEmitter` whose listener table is created with its first listener instead of in
- * the constructor. Node's `EventEmitter` methods all accept a missing table (`_events`
- * undefined), so this is an EventEmitter in every respect (`instanceof` included); it only
- * saves the ~180-byte table, and its allocation, on the many per-connection objects that never
- * get a listener (engine sockets, transports, decoders). `emit` without listeners is a single
- * check.
+ * A node `EventEmitter` built for the many objects a connection creates (engine sockets,
+ * transports, Socket.IO sockets, decoders), most of which never get a listener for most events:
+ *
+ * - the listener table is created with the first listener, not in the constructor (node's
+ *   methods all accept a missing `_events`), and it is a fast object (see `ListenerTable`);
+ * - `emit` of an event nobody listens to returns at once, without collecting its arguments
+ *   (node's `emit(type, ...args)` allocates them on every call).
+ *
+ * Otherwise it is node's EventEmitter (`instanceof` included): same methods, same semantics.
  */
 export const LazyEventEmitter = function LazyEventEmitter(this: LazyFields): void {
   // EventEmitter.init's own fields, in its order, minus the table
@@ -20,11 +29,51 @@ export const LazyEventEmitter = function LazyEventEmitter(this: LazyFields): voi
 Object.setPrototypeOf(LazyEventEmitter.prototype, EventEmitter.prototype);
 Object.setPrototypeOf(LazyEventEmitter, EventEmitter);
 
-interface LazyFields {
-  _events: object | undefined;
-  _eventsCount: number;
-  _maxListeners: number | undefined;
+/**
+ * The listener table. Node's is `{ __proto__: null }`, an object V8 keeps in dictionary mode
+ * (slow to fill, ~350 bytes with five events); this one's prototype is itself null-prototyped,
+ * so names like "toString" still miss, but the table is an ordinary fast object whose layout is
+ * shared by every emitter listening to the same events. Node puts its own table back when the
+ * last listener goes.
+ */
+const ListenerTable = function ListenerTable(): void {} as unknown as new () => Record<
+  string | symbol,
+  unknown
+>;
+ListenerTable.prototype = Object.create(null) as object;
+
+type Listener = (...args: any[]) => void;
+const { addListener, prependListener, emit: nodeEmit } = EventEmitter.prototype;
+
+function on(this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
+  const self = this as unknown as LazyFields;
+  if (self._events === undefined) self._events = new ListenerTable();
+  return addListener.call(this, event, listener);
 }
+
+function prepend(this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
+  const self = this as unknown as LazyFields;
+  if (self._events === undefined) self._events = new ListenerTable();
+  return prependListener.call(this, event, listener);
+}
+
+/**
+ * Emits `event` with the arguments that follow it: node's `emit`, after a listener check that
+ * costs nothing when nobody listens ("error" always goes to node, which throws without a
+ * listener). Also usable as `emitEvent.apply(emitter, [event, ...args])`.
+ */
+export function emitEvent(this: EventEmitter, event: string | symbol, ...args: unknown[]): boolean;
+export function emitEvent(this: EventEmitter): boolean {
+  const events = (this as unknown as LazyFields)._events;
+  const event = arguments[0] as string | symbol;
+  if (event !== "error" && (events === undefined || events[event] === undefined)) return false;
+  return nodeEmit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
+}
+
+const lazyProto = LazyEventEmitter.prototype as unknown as Record<string, unknown>;
+lazyProto.addListener = lazyProto.on = on;
+lazyProto.prependListener = prepend;
+lazyProto.emit = emitEvent;
 
 /** A lazy EventEmitter whose `on`/`once`/`off`/`emit` are typed by an event map. */
 export class TypedEventEmitter<Events extends EventsMap> extends LazyEventEmitter {
@@ -37,10 +86,9 @@ export class TypedEventEmitter<Events extends EventsMap> extends LazyEventEmitte
   override off<E extends keyof Events & string>(event: E, listener: Events[E]): this {
     return super.off(event, listener);
   }
-  override emit<E extends keyof Events & string>(
-    event: E,
-    ...args: Parameters<Events[E]>
-  ): boolean {
-    return super.emit(event, ...args);
-  }
+}
+
+// typed `emit` without an implementation of its own (no argument array per call)
+export interface TypedEventEmitter<Events extends EventsMap> {
+  emit<E extends keyof Events & string>(event: E, ...args: Parameters<Events[E]>): boolean;
 }

@@ -3,7 +3,7 @@
  * POST bodies carry the client's packets.
  */
 import { createDeflate, createGzip, type ZlibOptions } from "node:zlib";
-import createDebug from "debug";
+import { createDebug } from "../../util/debug";
 import type { EngineRequest, EngineResponse } from "../../types";
 import {
   decodePayload,

@@ -1,5 +1,5 @@
 import { LazyEventEmitter } from "../../util/event-emitter";
-import createDebug from "debug";
+import { createDebug } from "../../util/debug";
 import type { EngineRequest } from "../../types";
 import { decodePacket, decodePacketV3, type EngineData, type EnginePacket } from "../protocol";
 import { protocolOf } from "../request";

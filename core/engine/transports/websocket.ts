@@ -1,7 +1,7 @@
 /**
  * The WebSocket transport (engine.io's `WebSocket`), over any ws-compatible connection.
  */
-import createDebug from "debug";
+import { createDebug } from "../../util/debug";
 import type { EngineRequest } from "../../types";
 import { encodePacket, encodePacketV3, type EnginePacket } from "../protocol";
 import type { WebSocketLike } from "../ports";
