@@ -1,3 +1,4 @@
+import { format } from "node:util";
 import debugLib from "debug";
 import { createDebug } from "../../../core/util/debug";
 
@@ -10,7 +11,7 @@ describe("createDebug", () => {
 
   it("logs nothing while disabled, then logs once enabled at run time", () => {
     const lines: string[] = [];
-    debugLib.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+    debugLib.log = (...args: unknown[]) => lines.push(format(...args));
     const log = createDebug("socketkit-test:one");
     log("hidden %s", "a");
     expect(log.enabled).toBe(false);
