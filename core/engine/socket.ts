@@ -47,6 +47,55 @@ function releaseWriteBuffer(socket: EngineSocket): void {
   socket.writeBuffer = NO_PACKETS;
 }
 
+/** The options of a packet sent without any (shared: nothing writes to them). */
+const DEFAULT_PACKET_OPTIONS: SendOptions & EnginePacketOptions = Object.freeze({ compress: true });
+
+/** The handshake fields after the sid, as JSON, for the last options seen (per upgrade list). */
+let openTails: { upgrades: string[]; key: string; tail: string }[] = [];
+
+/**
+ * The open packet's data: exactly `JSON.stringify({ sid, upgrades, pingInterval, pingTimeout,
+ * maxPayload })`, with everything after the sid serialized once rather than per connection.
+ */
+function openPacketData(
+  sid: string,
+  upgrades: string[],
+  pingInterval: number,
+  pingTimeout: number,
+  maxPayload: number,
+): string {
+  const key = `${pingInterval},${pingTimeout},${maxPayload}`;
+  let entry = openTails.find((e) => e.upgrades === upgrades && e.key === key);
+  if (entry === undefined) {
+    // `{"upgrades":...}` without its "{"
+    const tail = JSON.stringify({ upgrades, pingInterval, pingTimeout, maxPayload }).slice(1);
+    entry = { upgrades, key, tail };
+    openTails = [entry, ...openTails.slice(0, 3)];
+  }
+  return (
+    (isPlainId(sid) ? '{"sid":"' + sid + '",' : '{"sid":' + JSON.stringify(sid) + ",") + entry.tail
+  );
+}
+
+/** Whether `id` needs no JSON escaping (our ids: URL-safe base64). */
+function isPlainId(id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (
+      !(
+        (c >= 48 && c <= 57) ||
+        (c >= 65 && c <= 90) ||
+        (c >= 97 && c <= 122) ||
+        c === 45 ||
+        c === 95
+      )
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * An Engine.IO connection.
  *
@@ -121,13 +170,13 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     const opts = this.server.opts;
     this.sendPacket(
       "open",
-      JSON.stringify({
-        sid: this.id,
-        upgrades: this.server.upgradesFor(this.transport.name),
-        pingInterval: opts.pingInterval,
-        pingTimeout: opts.pingTimeout,
-        maxPayload: opts.maxHttpBufferSize,
-      }),
+      openPacketData(
+        this.id,
+        this.server.upgradesFor(this.transport.name),
+        opts.pingInterval,
+        opts.pingTimeout,
+        opts.maxHttpBufferSize,
+      ),
     );
     if (opts.initialPacket) this.sendPacket("message", opts.initialPacket as EngineData);
     this.emit("open");
@@ -329,7 +378,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
       callback = options;
       options = undefined;
     }
-    if (!this.#enqueue(type, data, options ?? {})) return;
+    if (!this.#enqueue(type, data, options ?? DEFAULT_PACKET_OPTIONS)) return;
     if (callback) (this.#packetsFn ??= []).push(callback);
     this.flush();
   }
@@ -352,7 +401,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     opts: EnginePacketOptions,
   ): boolean {
     if (this.readyState === "closing" || this.readyState === "closed") return false;
-    opts.compress = opts.compress !== false;
+    // as engine.io: anything but false compresses (the shared default already says so)
+    if (opts.compress !== true && opts.compress !== false) opts.compress = true;
     const packet: EnginePacket = { type, options: opts };
     // as engine.io: empty data is left out of the packet
     if (data) packet.data = data;

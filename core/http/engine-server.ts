@@ -11,6 +11,7 @@ import { EngineErrorCode, engineErrorMessages } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";
 import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
 import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
+import { watchWebSocket } from "../engine/transports/websocket";
 
 const debug = createDebug("engine");
 
@@ -137,9 +138,16 @@ export class EngineServer extends EngineBaseServer {
     if (typeof ws.on === "function") {
       ws.on("headers", (headersArray: string[], incoming: IncomingMessage) => {
         const req = incoming as UpgradeRequest;
-        const upgradeReq = req;
-        const extra = upgradeReq[kResponseHeaders] ?? {};
-        delete upgradeReq[kResponseHeaders];
+        let extra = req[kResponseHeaders];
+        if (extra === undefined) {
+          // the usual case: no middleware headers and nobody listening
+          if (this.listenerCount("headers") === 0 && this.listenerCount("initial_headers") === 0) {
+            return;
+          }
+          extra = {};
+        } else {
+          req[kResponseHeaders] = undefined;
+        }
         if (!req._query.sid) this.emit("initial_headers", extra, req);
         this.emit("headers", extra, req);
         for (const key of Object.keys(extra)) headersArray.push(`${key}: ${extra[key]}`);
@@ -168,12 +176,13 @@ export class EngineServer extends EngineBaseServer {
         abortUpgrade(socket, EngineErrorCode.UNKNOWN_TRANSPORT);
         return;
       }
-      const head = Buffer.from(upgradeHead);
+      // a copy, so the connection's first chunk is not kept (nothing to copy, usually)
+      const head = upgradeHead.length === 0 ? upgradeHead : Buffer.from(upgradeHead);
       // some middlewares (express-session) wait for writeHead() to flush their headers
       res?.writeHead();
       ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
         // a connection nobody takes (unknown session, refused upgrade) may still fail later
-        websocket.on("error", onUpgradeError);
+        watchWebSocket(websocket);
         this.onWebSocket(engineReq, websocket, (c, ctx) => abortUpgrade(socket, c, ctx));
       });
     };
@@ -228,8 +237,4 @@ export class EngineServer extends EngineBaseServer {
     }
     return this;
   }
-}
-
-function onUpgradeError(): void {
-  debug("websocket error before upgrade");
 }

@@ -10,7 +10,7 @@ import { EngineTransport } from "./transport";
 const debug = createDebug("engine:ws");
 
 const kTransport = Symbol("socketkit.transport");
-type OwnedWebSocket = WebSocketLike & { [kTransport]?: EngineWebSocket };
+type OwnedWebSocket = WebSocketLike & { [kTransport]?: EngineWebSocket | null };
 
 // Listeners shared by every connection: `this` is the ws connection, which knows its transport.
 function onWsMessage(
@@ -38,7 +38,23 @@ function onWsClose(this: OwnedWebSocket): void {
 }
 
 function onWsError(this: OwnedWebSocket, err: Error): void {
-  this[kTransport]?.failed(err);
+  const transport = this[kTransport];
+  if (transport) transport.failed(err);
+  else debug("websocket error before a transport took it: %s", err.message);
+}
+
+/**
+ * Listens to a new ws connection with the listeners every transport shares (`this` is the
+ * connection): its errors are handled from the start, even if no transport ever takes it (a
+ * refused upgrade), and a transport taking it adds no listener of its own.
+ */
+export function watchWebSocket(ws: WebSocketLike): void {
+  const owned = ws as OwnedWebSocket;
+  if (owned[kTransport] !== undefined) return;
+  owned[kTransport] = null;
+  ws.on("message", onWsMessage);
+  ws.on("close", onWsClose);
+  ws.on("error", onWsError);
 }
 
 /** The part of the connection's stream used to batch frames and to learn when they left. */
@@ -50,9 +66,16 @@ interface TcpStream {
 
 const NOTHING = Buffer.alloc(0);
 
-/** The end of a flush whose frames were all handed to the kernel at once. */
-function flushed(transport: EngineWebSocket): void {
-  transport.onFlushed();
+/**
+ * Transports whose last flush was handed to the kernel at once: all of them finish on the next
+ * tick, with one tick callback however many connections flushed (a broadcast flushes them all).
+ */
+let flushedTransports: EngineWebSocket[] = [];
+
+function finishFlushes(): void {
+  const transports = flushedTransports;
+  flushedTransports = [];
+  for (let i = 0; i < transports.length; i++) transports[i].onFlushed();
 }
 
 // ws copies its options, so these can be shared by every send
@@ -81,10 +104,8 @@ export class EngineWebSocket extends EngineTransport {
       typeof stream.write === "function"
         ? (stream as TcpStream)
         : null;
+    watchWebSocket(ws);
     (ws as OwnedWebSocket)[kTransport] = this;
-    ws.on("message", onWsMessage);
-    ws.on("close", onWsClose);
-    ws.on("error", onWsError);
     this.writable = true;
   }
 
@@ -159,8 +180,9 @@ export class EngineWebSocket extends EngineTransport {
     if (direct) {
       // all written: done on the next tick, as a write callback would be; else an empty write
       // calls back once the buffered frames before it are written
-      if (ws.bufferedAmount === 0) process.nextTick(flushed, this);
-      else (tcp as TcpStream).write(NOTHING, this.#sentCallback());
+      if (ws.bufferedAmount === 0) {
+        if (flushedTransports.push(this) === 1) process.nextTick(finishFlushes);
+      } else (tcp as TcpStream).write(NOTHING, this.#sentCallback());
     }
   }
 
