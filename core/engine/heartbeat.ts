@@ -2,7 +2,9 @@
  * Shared heartbeat timers: instead of one Timeout per connection, the sockets waiting for the
  * same delay form a queue ordered by deadline (appending keeps it ordered since the delay is the
  * same for all), and one Timeout per queue fires for its head. Scheduling and cancelling are
- * O(1) and allocate nothing.
+ * O(1) and allocate nothing. A queue that empties keeps its timer, unreferenced, rather than
+ * clearing it and setting a new one for the next entry: queues that empty often (the clients
+ * waiting to join a namespace) cost no timer per entry.
  */
 import { clock } from "../util/clock";
 
@@ -20,6 +22,7 @@ export class HeartbeatQueue {
   #head: HeartbeatEntry | null = null;
   #tail: HeartbeatEntry | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #refed = false;
   #timerDeadline = 0;
 
   constructor(delay: number, onExpire: (entry: HeartbeatEntry) => void) {
@@ -37,7 +40,13 @@ export class HeartbeatQueue {
     if (this.#tail !== null) this.#tail.hbNext = entry;
     else this.#head = entry;
     this.#tail = entry;
-    if (this.#timer === null) this.#arm(now);
+    const timer = this.#timer;
+    if (timer === null) this.#arm(now);
+    else if (!this.#refed) {
+      // armed for an earlier deadline: it fires first, then re-arms for the head
+      timer.ref();
+      this.#refed = true;
+    }
   }
 
   /** Removes `entry` from this queue (no-op when it is not in it). */
@@ -48,10 +57,17 @@ export class HeartbeatQueue {
     if (entry.hbNext !== null) entry.hbNext.hbPrev = entry.hbPrev;
     else this.#tail = entry.hbPrev;
     entry.hbQueue = entry.hbPrev = entry.hbNext = null;
-    if (this.#head === null && this.#timer !== null) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
+    if (this.#head === null && this.#timer !== null && this.#refed) {
+      // nothing to wait for: the timer may expire on its own, without keeping the process up
+      this.#timer.unref();
+      this.#refed = false;
     }
+  }
+
+  /** Stops the timer (the entries stay; a later schedule arms it again). */
+  stop(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   #arm(now: number): void {
@@ -59,6 +75,7 @@ export class HeartbeatQueue {
     if (head === null) return;
     this.#timerDeadline = head.hbDeadline;
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, head.hbDeadline - now));
+    this.#refed = true;
   }
 
   #fire(): void {
@@ -74,8 +91,8 @@ export class HeartbeatQueue {
     if (this.#head !== null && this.#timer === null) this.#arm(now);
   }
 
-  /** The deadline the timer is armed for (tests). */
+  /** The deadline the timer is armed for while entries wait (tests). */
   get armedFor(): number | null {
-    return this.#timer === null ? null : this.#timerDeadline;
+    return this.#timer === null || !this.#refed ? null : this.#timerDeadline;
   }
 }

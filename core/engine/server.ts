@@ -276,6 +276,8 @@ export class EngineBaseServer extends LazyEventEmitter {
   close(): this {
     debug("closing all open clients");
     for (const sid of Object.keys(this.clients)) this.clients[sid]?.close(true);
+    for (const queue of this.#pingQueues.values()) queue.stop();
+    for (const queue of this.#timeoutQueues.values()) queue.stop();
     this.cleanup();
     return this;
   }

@@ -399,6 +399,7 @@ export class Server<
       }),
     );
     this.engine?.close();
+    this.#connectQueue?.stop();
     const srv = this.httpServer as HttpServer | undefined;
     if (srv) srv.close(fn);
     else fn?.();

@@ -44,7 +44,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
     expect(fired).toEqual(["b", "a"]);
   });
 
-  it("cancel removes an entry and stops the timer when the queue empties", () => {
+  it("cancel removes an entry; an emptied queue keeps its timer, unreferenced, firing nothing", () => {
     const fired: string[] = [];
     const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
     const a = entry("a");
@@ -59,7 +59,39 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
     expect(fired).toEqual(["a", "c"]);
     queue.schedule(a);
     queue.cancel(a);
+    expect(queue.armedFor).toBeNull(); // nothing waits
+    jest.advanceTimersByTime(1000);
+    expect(fired).toEqual(["a", "c"]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("re-uses the timer of an emptied queue for the next entry (no new timer per entry)", () => {
+    const fired: string[] = [];
+    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
+    const spy = jest.spyOn(global, "setTimeout");
+    const a = entry("a");
+    const b = entry("b");
+    queue.schedule(a);
+    queue.cancel(a);
+    jest.advanceTimersByTime(10);
+    queue.schedule(b);
+    expect(spy).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(90); // the first deadline: b is not due yet, the timer re-arms
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(10);
+    expect(fired).toEqual(["b"]);
+    spy.mockRestore();
+  });
+
+  it("stop() clears the timer; a later schedule arms a new one", () => {
+    const fired: string[] = [];
+    const queue = new HeartbeatQueue(50, (e) => fired.push((e as Named).name));
+    queue.schedule(entry("a"));
+    queue.stop();
+    expect(jest.getTimerCount()).toBe(0);
+    queue.schedule(entry("b"));
+    jest.advanceTimersByTime(50);
+    expect(fired).toEqual(["a", "b"]);
   });
 
   it("scheduling in another queue moves the entry out of the first", () => {
