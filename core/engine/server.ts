@@ -183,6 +183,10 @@ function onPingDue(entry: HeartbeatEntry): void {
   (entry as EngineSocket).onPingDue();
 }
 
+function onUpgradeTimeout(entry: HeartbeatEntry): void {
+  (entry as unknown as { onUpgradeTimeout(): void }).onUpgradeTimeout();
+}
+
 function onHeartbeatTimeout(entry: HeartbeatEntry): void {
   (entry as EngineSocket).onHeartbeatTimeout();
 }
@@ -199,6 +203,7 @@ export class EngineBaseServer extends LazyEventEmitter {
   readonly middlewares: EngineMiddleware[] = [];
   readonly #pingQueues = new Map<number, HeartbeatQueue>();
   readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
+  readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
 
   constructor(opts: EngineServerOptions = {}) {
     super();
@@ -231,6 +236,16 @@ export class EngineBaseServer extends LazyEventEmitter {
     string,
     { transports: readonly TransportName[]; allowUpgrades: boolean; upgrades: string[] }
   >();
+
+  /** @internal the shared queue of upgrade probes that fail after `delay` ms */
+  upgradeQueue(delay: number): HeartbeatQueue {
+    let queue = this.#upgradeQueues.get(delay);
+    if (queue === undefined) {
+      queue = new HeartbeatQueue(delay, onUpgradeTimeout);
+      this.#upgradeQueues.set(delay, queue);
+    }
+    return queue;
+  }
 
   /** @internal the shared queue of sockets to ping after `delay` ms */
   pingQueue(delay: number): HeartbeatQueue {
@@ -278,6 +293,7 @@ export class EngineBaseServer extends LazyEventEmitter {
     for (const sid of Object.keys(this.clients)) this.clients[sid]?.close(true);
     for (const queue of this.#pingQueues.values()) queue.stop();
     for (const queue of this.#timeoutQueues.values()) queue.stop();
+    for (const queue of this.#upgradeQueues.values()) queue.stop();
     this.cleanup();
     return this;
   }

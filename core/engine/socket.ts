@@ -29,6 +29,8 @@ export interface EngineSocketHost {
   pingQueue(delay: number): HeartbeatQueue;
   /** The shared queue of sockets whose heartbeat expires after `delay` ms. */
   timeoutQueue(delay: number): HeartbeatQueue;
+  /** The shared queue of upgrade probes that fail after `delay` ms. */
+  upgradeQueue(delay: number): HeartbeatQueue;
   /** Called once when a socket closes, before its "close" listeners. */
   onSocketClose(socket: EngineSocket): void;
   emit(event: "flush" | "drain", ...args: unknown[]): boolean;
@@ -497,20 +499,59 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
   }
 }
 
+/**
+ * The probes between "2probe" and "5": every 100 ms, one shared timer answers their pending
+ * polls with a noop, so that their clients can pause polling and finish the upgrade.
+ */
+const probing = new Set<UpgradeProbe>();
+let probeTicker: NodeJS.Timeout | null = null;
+
+function tickProbes(): void {
+  for (const probe of probing) probe.sendNoop();
+}
+
+function startProbing(probe: UpgradeProbe): void {
+  probing.add(probe);
+  if (probeTicker === null) probeTicker = setInterval(tickProbes, 100);
+}
+
+function stopProbing(probe: UpgradeProbe): void {
+  if (probing.delete(probe) && probing.size === 0 && probeTicker !== null) {
+    clearInterval(probeTicker);
+    probeTicker = null;
+  }
+}
+
 /** The probe of a WebSocket offered as an upgrade of a polling session. */
-class UpgradeProbe {
+class UpgradeProbe implements HeartbeatEntry {
   readonly #socket: EngineSocket;
   readonly #transport: EngineTransport;
-  #timeout: NodeJS.Timeout;
-  #check: NodeJS.Timeout | null = null;
+  /** @internal the server's upgrade-timeout queue, with the links and deadline */
+  hbQueue: HeartbeatQueue | null = null;
+  /** @internal */ hbPrev: HeartbeatEntry | null = null;
+  /** @internal */ hbNext: HeartbeatEntry | null = null;
+  /** @internal */ hbDeadline = 0;
 
   constructor(socket: EngineSocket, transport: EngineTransport) {
     this.#socket = socket;
     this.#transport = transport;
-    this.#timeout = setTimeout(() => {
-      debug("client did not complete upgrade - closing transport");
-      this.fail();
-    }, socket.server.opts.upgradeTimeout);
+    const server = socket.server;
+    server.upgradeQueue(server.opts.upgradeTimeout).schedule(this);
+  }
+
+  /** @internal the upgrade took too long (called by the server's queue) */
+  onUpgradeTimeout(): void {
+    debug("client did not complete upgrade - closing transport");
+    this.fail();
+  }
+
+  /** @internal answers the pending poll with a noop (the shared 100 ms ticker) */
+  sendNoop(): void {
+    const transport = this.#socket.transport;
+    if (transport.name === "polling" && transport.writable) {
+      debug("writing a noop packet to polling for fast upgrade");
+      transport.send([{ type: "noop" }]);
+    }
   }
 
   onPacket(packet: EnginePacket): void {
@@ -520,14 +561,7 @@ class UpgradeProbe {
       debug("got probe ping packet, sending pong");
       transport.send([{ type: "pong", data: "probe" }]);
       socket.emit("upgrading", transport);
-      if (this.#check) clearInterval(this.#check);
-      // answer the pending poll with a noop so the client can pause polling and upgrade
-      this.#check = setInterval(() => {
-        if (socket.transport.name === "polling" && socket.transport.writable) {
-          debug("writing a noop packet to polling for fast upgrade");
-          socket.transport.send([{ type: "noop" }]);
-        }
-      }, 100);
+      startProbing(this);
     } else if (packet.type === "upgrade" && socket.readyState !== "closed") {
       debug("got upgrade packet - upgrading");
       this.#cleanup();
@@ -546,9 +580,8 @@ class UpgradeProbe {
   }
 
   #cleanup(): void {
-    clearTimeout(this.#timeout);
-    if (this.#check) clearInterval(this.#check);
-    this.#check = null;
+    this.hbQueue?.cancel(this);
+    stopProbing(this);
     this.#socket.endProbe();
   }
 }
