@@ -118,15 +118,18 @@ function isPlainQuery(search: string): boolean {
   );
 }
 
+/** Keys every client sends: as literals, property keys need no lookup in V8's string table. */
+const COMMON_KEYS = ["EIO", "transport", "sid", "t", "b64"];
+
 /** Values every client sends, kept once instead of as a new string per request. */
 const COMMON_VALUES = ["4", "3", "websocket", "polling", "true"];
 
-/** `search.substring(start, end)`, or the shared copy of a common value. */
-function queryValue(search: string, start: number, end: number): string {
+/** `search.substring(start, end)`, or the shared copy from `common` when it is one of them. */
+function sliceOrCommon(search: string, start: number, end: number, common: string[]): string {
   const len = end - start;
-  for (let i = 0; i < COMMON_VALUES.length; i++) {
-    const value = COMMON_VALUES[i];
-    if (value.length === len && search.startsWith(value, start)) return value;
+  for (let i = 0; i < common.length; i++) {
+    const known = common[i];
+    if (known.length === len && search.startsWith(known, start)) return known;
   }
   return search.substring(start, end);
 }
@@ -140,8 +143,15 @@ function splitPlainQuery(search: string): Record<string, string> {
     if (end === -1) end = search.length;
     if (end > start) {
       const eq = search.indexOf("=", start);
-      if (eq === -1 || eq > end) query[search.substring(start, end)] = "";
-      else query[search.substring(start, eq)] = queryValue(search, eq + 1, end);
+      if (eq === -1 || eq > end) query[sliceOrCommon(search, start, end, COMMON_KEYS)] = "";
+      else {
+        query[sliceOrCommon(search, start, eq, COMMON_KEYS)] = sliceOrCommon(
+          search,
+          eq + 1,
+          end,
+          COMMON_VALUES,
+        );
+      }
     }
     start = end + 1;
   }
