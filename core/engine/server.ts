@@ -201,6 +201,11 @@ export class EngineBaseServer extends LazyEventEmitter {
   clientsCount = 0;
   /** @internal */
   readonly middlewares: EngineMiddleware[] = [];
+  /** The session facts `classifyRequest` needs (one function for all requests). */
+  readonly #lookupSession = (sid: string): { transport: string; protocol: 3 | 4 } | undefined => {
+    const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
+    return client && { transport: client.transport.name, protocol: client.protocol };
+  };
   readonly #pingQueues = new Map<number, HeartbeatQueue>();
   readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
   readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
@@ -346,10 +351,7 @@ export class EngineBaseServer extends LazyEventEmitter {
         upgrade,
       },
       this.opts.transports,
-      (sid) => {
-        const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
-        return client && { transport: client.transport.name, protocol: client.protocol };
-      },
+      this.#lookupSession,
     );
     if (verdict.kind === "error") {
       if (verdict.context.name === "INVALID_ORIGIN") {
@@ -421,6 +423,10 @@ export class EngineBaseServer extends LazyEventEmitter {
         );
       }
     };
+    if (this.middlewares.length === 0) {
+      this.verify(req, false, callback);
+      return;
+    }
     this.applyMiddlewares(req, res, (err) => {
       if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
       else this.verify(req, false, callback);
