@@ -183,6 +183,20 @@ function onPingDue(entry: HeartbeatEntry): void {
   (entry as EngineSocket).onPingDue();
 }
 
+/** The queue of `queues` for `delay`, created on first use. */
+function queueFor(
+  queues: Map<number, HeartbeatQueue>,
+  delay: number,
+  onExpire: (entry: HeartbeatEntry) => void,
+): HeartbeatQueue {
+  let queue = queues.get(delay);
+  if (queue === undefined) {
+    queue = new HeartbeatQueue(delay, onExpire);
+    queues.set(delay, queue);
+  }
+  return queue;
+}
+
 function onUpgradeTimeout(entry: HeartbeatEntry): void {
   (entry as unknown as { onUpgradeTimeout(): void }).onUpgradeTimeout();
 }
@@ -244,32 +258,17 @@ export class EngineBaseServer extends LazyEventEmitter {
 
   /** @internal the shared queue of upgrade probes that fail after `delay` ms */
   upgradeQueue(delay: number): HeartbeatQueue {
-    let queue = this.#upgradeQueues.get(delay);
-    if (queue === undefined) {
-      queue = new HeartbeatQueue(delay, onUpgradeTimeout);
-      this.#upgradeQueues.set(delay, queue);
-    }
-    return queue;
+    return queueFor(this.#upgradeQueues, delay, onUpgradeTimeout);
   }
 
   /** @internal the shared queue of sockets to ping after `delay` ms */
   pingQueue(delay: number): HeartbeatQueue {
-    let queue = this.#pingQueues.get(delay);
-    if (queue === undefined) {
-      queue = new HeartbeatQueue(delay, onPingDue);
-      this.#pingQueues.set(delay, queue);
-    }
-    return queue;
+    return queueFor(this.#pingQueues, delay, onPingDue);
   }
 
   /** @internal the shared queue of sockets whose heartbeat expires after `delay` ms */
   timeoutQueue(delay: number): HeartbeatQueue {
-    let queue = this.#timeoutQueues.get(delay);
-    if (queue === undefined) {
-      queue = new HeartbeatQueue(delay, onHeartbeatTimeout);
-      this.#timeoutQueues.set(delay, queue);
-    }
-    return queue;
+    return queueFor(this.#timeoutQueues, delay, onHeartbeatTimeout);
   }
 
   /** @internal a session ended: forget it */
