@@ -78,6 +78,50 @@ export function negotiateEncoding(header: string | undefined): "gzip" | "deflate
   return best;
 }
 
+const kBody = Symbol("socketkit.body");
+
+/** A data request's body as it arrives. */
+interface BodyState {
+  transport: EnginePolling;
+  res: EngineResponse;
+  isBinary: boolean;
+  buffers: Buffer[];
+  text: string;
+  length: number;
+}
+
+type BodyRequest = EngineRequest & { [kBody]?: BodyState };
+
+// listeners shared by every data request: `this` is the request, which holds its body state
+function onBodyData(this: BodyRequest, chunk: string | Buffer): void {
+  const body = this[kBody];
+  if (body === undefined) return;
+  body.length += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+  if (body.length > body.transport.maxHttpBufferSize) {
+    body.transport.onBodyTooLarge(this, body);
+    return;
+  }
+  if (typeof chunk === "string") body.text += chunk;
+  else body.buffers.push(chunk);
+}
+
+function onBodyEnd(this: BodyRequest): void {
+  const body = this[kBody];
+  if (body !== undefined) body.transport.onBody(this, body);
+}
+
+function onBodyClose(this: BodyRequest): void {
+  const body = this[kBody];
+  if (body !== undefined) body.transport.onBody(this, null);
+}
+
+function detachBody(req: BodyRequest): void {
+  req.removeListener("data", onBodyData);
+  req.removeListener("end", onBodyEnd);
+  req.removeListener("close", onBodyClose);
+  req[kBody] = undefined;
+}
+
 export class EnginePolling extends EngineTransport {
   readonly name = "polling" as const;
   /** How long a close waits for the client's next poll before giving up (30 s). */
@@ -149,45 +193,45 @@ export class EnginePolling extends EngineTransport {
       return;
     }
     this.#dataReq = req;
-    const buffers: Buffer[] = [];
-    let text = "";
-    let length = 0;
-    let exceeded = false;
-    const cleanup = (): void => {
-      req.removeListener("data", onData);
-      req.removeListener("end", onEnd);
-      req.removeListener("close", onClose);
-      this.#dataReq = null;
+    // one state object and listeners shared by all requests, instead of closures per request
+    (req as BodyRequest)[kBody] = {
+      transport: this,
+      res,
+      isBinary,
+      buffers: [],
+      text: "",
+      length: 0,
     };
-    const onClose = (): void => {
-      cleanup();
-      this.onError("data request connection closed prematurely");
-    };
-    const onData = (chunk: string | Buffer): void => {
-      length += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
-      if (length > this.maxHttpBufferSize) {
-        exceeded = true;
-        res.writeHead(413);
-        res.end();
-        cleanup();
-        // stop reading the rest of the body without leaving the socket paused
-        req.resume();
-        return;
-      }
-      if (typeof chunk === "string") text += chunk;
-      else buffers.push(chunk);
-    };
-    const onEnd = (): void => {
-      if (exceeded) return;
-      this.onData(isBinary ? Buffer.concat(buffers, length) : text);
-      res.writeHead(200, this.headers(req, { "Content-Type": "text/html", "Content-Length": "2" }));
-      res.end("ok");
-      cleanup();
-    };
-    req.on("close", onClose);
+    req.on("close", onBodyClose);
     if (!isBinary) req.setEncoding("utf8");
-    req.on("data", onData);
-    req.on("end", onEnd);
+    req.on("data", onBodyData);
+    req.on("end", onBodyEnd);
+  }
+
+  /** @internal the body of the data request arrived (or failed: null) */
+  onBody(req: EngineRequest, body: BodyState | null): void {
+    detachBody(req);
+    if (body === null) {
+      this.#dataReq = null;
+      this.onError("data request connection closed prematurely");
+      return;
+    }
+    // as engine.io: the request stays the pending data request while its packets are handled
+    const res = body.res;
+    this.onData(body.isBinary ? Buffer.concat(body.buffers, body.length) : body.text);
+    res.writeHead(200, this.headers(req, { "Content-Type": "text/html", "Content-Length": "2" }));
+    res.end("ok");
+    this.#dataReq = null;
+  }
+
+  /** @internal the body of the data request is too large: 413, and the rest is dropped */
+  onBodyTooLarge(req: EngineRequest, body: BodyState): void {
+    body.res.writeHead(413);
+    body.res.end();
+    detachBody(req);
+    this.#dataReq = null;
+    // stop reading the rest of the body without leaving the socket paused
+    req.resume();
   }
 
   protected override onData(data: EngineData): void {
@@ -235,11 +279,6 @@ export class EnginePolling extends EngineTransport {
     const req = this.#req;
     const res = this.#res;
     if (!req || !res) return;
-    const done = (): void => {
-      this.#releasePoll();
-      this.sink?.onTransportDrain(this);
-      this.emit("drain");
-    };
     const headers: Record<string, string> = {
       "Content-Type":
         typeof data === "string" ? "text/plain; charset=UTF-8" : "application/octet-stream",
@@ -256,7 +295,7 @@ export class EnginePolling extends EngineTransport {
       headers["Content-Length"] = String(length);
       res.writeHead(200, this.headers(req, headers));
       res.end(data);
-      done();
+      this.#written();
       return;
     }
     headers["Content-Encoding"] = encoding;
@@ -266,7 +305,7 @@ export class EnginePolling extends EngineTransport {
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      done();
+      this.#written();
     };
     stream.on("error", () => {
       res.end();
@@ -276,6 +315,13 @@ export class EnginePolling extends EngineTransport {
     res.once("close", finish);
     stream.pipe(res);
     stream.end(data);
+  }
+
+  /** The poll was answered: release it and report the drain. */
+  #written(): void {
+    this.#releasePoll();
+    this.sink?.onTransportDrain(this);
+    this.emit("drain");
   }
 
   protected doClose(fn: () => void): void {
