@@ -44,6 +44,7 @@ const FILES_BY_NAME: ReadonlyMap<string, ClientBundleFile> = new Map(
 );
 
 const SLASH = 0x2f;
+const LOWER_S = 115; // "s"
 
 /**
  * The bundle file named by `relativePath` (the request path after `<server path>/`, query
@@ -63,9 +64,17 @@ export function clientBundleFile(relativePath: string): ClientBundleFile | undef
  * (`"/socket.io"`; a trailing slash is ignored), or `undefined`.
  */
 export function clientBundleFileFromUrl(url: string, path: string): ClientBundleFile | undefined {
-  const base = path.charCodeAt(path.length - 1) === SLASH ? path.slice(0, -1) : path;
-  if (url.charCodeAt(base.length) !== SLASH || !url.startsWith(base)) return undefined;
-  return clientBundleFile(url.slice(base.length + 1));
+  const baseLength = path.charCodeAt(path.length - 1) === SLASH ? path.length - 1 : path.length;
+  // every bundle name starts with "socket.io": engine requests ("<path>/?EIO=...") end here,
+  // before any string is cut (this runs for every HTTP request of the server)
+  if (
+    url.charCodeAt(baseLength + 1) !== LOWER_S ||
+    url.charCodeAt(baseLength) !== SLASH ||
+    !url.startsWith(baseLength === path.length ? path : path.slice(0, baseLength))
+  ) {
+    return undefined;
+  }
+  return clientBundleFile(url.slice(baseLength + 1));
 }
 
 /** Encodings offered, in socket.io's order of preference for equal client preferences. */
