@@ -53,7 +53,14 @@ function releaseWriteBuffer(socket: EngineSocket): void {
 const DEFAULT_PACKET_OPTIONS: SendOptions & EnginePacketOptions = Object.freeze({ compress: true });
 
 /** The handshake fields after the sid, as JSON, for the last options seen (per upgrade list). */
-let openTails: { upgrades: string[]; key: string; tail: string }[] = [];
+interface OpenTail {
+  upgrades: string[];
+  pingInterval: number;
+  pingTimeout: number;
+  maxPayload: number;
+  tail: string;
+}
+let openTails: OpenTail[] = [];
 
 /**
  * The open packet's data: exactly `JSON.stringify({ sid, upgrades, pingInterval, pingTimeout,
@@ -66,12 +73,17 @@ function openPacketData(
   pingTimeout: number,
   maxPayload: number,
 ): string {
-  const key = `${pingInterval},${pingTimeout},${maxPayload}`;
-  let entry = openTails.find((e) => e.upgrades === upgrades && e.key === key);
+  let entry = openTails.find(
+    (e) =>
+      e.upgrades === upgrades &&
+      e.pingInterval === pingInterval &&
+      e.pingTimeout === pingTimeout &&
+      e.maxPayload === maxPayload,
+  );
   if (entry === undefined) {
     // `{"upgrades":...}` without its "{"
     const tail = JSON.stringify({ upgrades, pingInterval, pingTimeout, maxPayload }).slice(1);
-    entry = { upgrades, key, tail };
+    entry = { upgrades, pingInterval, pingTimeout, maxPayload, tail };
     openTails = [entry, ...openTails.slice(0, 3)];
   }
   return (

@@ -157,11 +157,8 @@ export class Namespace<
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     fn: (err?: ExtendedError) => void,
   ): void {
+    // called with at least one middleware (#admit connects without any on its own)
     const fns = this.#fns.slice(0);
-    if (fns.length === 0) {
-      fn();
-      return;
-    }
     const run = (i: number): void => {
       fns[i](socket, (err) => {
         if (err) return fn(err);
