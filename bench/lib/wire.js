@@ -278,8 +278,28 @@ class HttpConn {
   }
 }
 
+/**
+ * The measured window of a closed-loop phase whose requests are already sent: waits `ms`, stops
+ * sending (`stop()`), then waits (10 s at most) for the requests still in flight; the scenario
+ * calls the function `whenDrained` hands it once `inFlight()` reaches 0. Requests never answered
+ * are counted as errors. Resolves with the length of the window in ms.
+ */
+async function measuredWindow(ms, { stop, inFlight, whenDrained, what }) {
+  const t0 = performance.now();
+  await sleep(ms);
+  const elapsed = performance.now() - t0;
+  stop();
+  const done = new Promise((resolve) => whenDrained(resolve));
+  await Promise.race([done, sleep(10000)]);
+  whenDrained(null);
+  const left = inFlight();
+  if (left !== 0) errors.add(`${left} ${what} never answered`);
+  return elapsed;
+}
+
 module.exports = {
   errors,
+  measuredWindow,
   wsPath,
   connectSio,
   closeConn,

@@ -6,7 +6,7 @@
  * and expect 461-<id>[{"_placeholder":true,"num":0}] + the same bytes (compared in full).
  */
 const { randomFillSync } = require("node:crypto");
-const { errors, connectSio, closeConn, pool, readUint, sleep } = require("../lib/wire");
+const { errors, connectSio, closeConn, measuredWindow, pool, readUint } = require("../lib/wire");
 
 const HEADER_SUFFIX = '["bin",{"_placeholder":true,"num":0}]';
 const REPLY_SUFFIX = Buffer.from('[{"_placeholder":true,"num":0}]');
@@ -69,16 +69,15 @@ function create(
     recording = record;
     running = true;
     for (const conn of conns) for (const payload of conn.payloads) sendOne(conn, payload);
-    const t0 = performance.now();
-    await sleep(ms);
-    const elapsed = performance.now() - t0;
-    running = false;
-    recording = false;
-    const done = new Promise((resolve) => (drained = resolve));
-    await Promise.race([done, sleep(10000)]);
-    drained = null;
-    if (outstanding !== 0) errors.add(`${outstanding} binary requests never answered`);
-    return elapsed;
+    return measuredWindow(ms, {
+      stop() {
+        running = false;
+        recording = false;
+      },
+      inFlight: () => outstanding,
+      whenDrained: (fn) => (drained = fn),
+      what: "binary requests",
+    });
   }
 
   return {

@@ -4,7 +4,7 @@
  * 42<id>["echo",P] -> the server must answer 43<id>[P] with P byte-identical (checked).
  * Reports acks/s and p50/p99 latency over the measured window.
  */
-const { errors, connectSio, closeConn, pool, readUint, sleep } = require("../lib/wire");
+const { errors, connectSio, closeConn, measuredWindow, pool, readUint } = require("../lib/wire");
 const { percentile } = require("../lib/stats");
 
 const PAYLOAD = '{"user":"alice","text":"hello, world","n":42,"tags":["a","b","c"],"ok":true}';
@@ -57,16 +57,15 @@ function create(port, { clients = 100, inflight = 4, warmupMs = 1000, durationMs
     recording = record;
     running = true;
     for (const conn of conns) for (let i = 0; i < inflight; i++) sendOne(conn);
-    const t0 = performance.now();
-    await sleep(ms);
-    const elapsed = performance.now() - t0;
-    running = false;
-    recording = false;
-    const done = new Promise((resolve) => (drained = resolve));
-    await Promise.race([done, sleep(10000)]);
-    drained = null;
-    if (outstanding !== 0) errors.add(`${outstanding} echo requests never answered`);
-    return elapsed;
+    return measuredWindow(ms, {
+      stop() {
+        running = false;
+        recording = false;
+      },
+      inFlight: () => outstanding,
+      whenDrained: (fn) => (drained = fn),
+      what: "echo requests",
+    });
   }
 
   return {
