@@ -36,9 +36,13 @@ export const errorCodes = {
   SIO_ERR_UNEXPECTED_PLAINTEXT: "got plaintext data when reconstructing a packet",
   SIO_ERR_ILLEGAL_ATTACHMENTS: "illegal attachments",
   SIO_ERR_RESERVED_EVENT: "reserved event name",
+  SIO_ERR_PAYLOAD_TOO_DEEP: "payload nested too deep",
   // server
   SIO_ERR_ACK_TIMEOUT: "operation has timed out",
   SIO_ERR_ACK_DISCONNECTED: "socket has been disconnected",
+  // limits (engine)
+  SIO_ERR_BUFFER_FULL: "write buffer full: the client does not read",
+  SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

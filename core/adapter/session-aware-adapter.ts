@@ -15,6 +15,7 @@ import {
   type SessionToPersist,
 } from "../types";
 import { Adapter } from "./adapter";
+import { clock } from "../util/clock";
 
 /** How long a session and the packets it may miss are kept (socket.io's default: 2 minutes). */
 export const DEFAULT_MAX_DISCONNECTION_DURATION = 2 * 60 * 1000;
@@ -32,7 +33,10 @@ export type TimedRestoredSession = RestoredSession & { disconnectedAt: number };
 
 interface StoredSession {
   session: SessionToPersist;
+  /** When the client disconnected, on the monotonic {@link clock} (expiry). */
   disconnectedAt: number;
+  /** The same moment as `Date.now()`, reported with the restored session. */
+  disconnectedAtMs: number;
 }
 
 interface StoredPacket {
@@ -40,6 +44,7 @@ interface StoredPacket {
   offset: string;
   opts: BroadcastOptions;
   data: unknown[];
+  /** On the monotonic {@link clock}. */
   emittedAt: number;
 }
 
@@ -82,7 +87,11 @@ export class SessionAwareAdapter extends Adapter {
 
   /** Keeps `session` restorable for `maxDisconnectionDuration` from now. */
   override persistSession(session: SessionToPersist): void {
-    this.#sessions.set(session.pid, { session, disconnectedAt: Date.now() });
+    this.#sessions.set(session.pid, {
+      session,
+      disconnectedAt: clock(),
+      disconnectedAtMs: Date.now(),
+    });
   }
 
   /**
@@ -96,7 +105,7 @@ export class SessionAwareAdapter extends Adapter {
   ): Promise<TimedRestoredSession | null> {
     const stored = this.#sessions.get(pid);
     if (stored === undefined) return Promise.resolve(null);
-    if (stored.disconnectedAt + this.maxDisconnectionDuration < Date.now()) {
+    if (stored.disconnectedAt + this.maxDisconnectionDuration < clock()) {
       this.#sessions.delete(pid);
       return Promise.resolve(null);
     }
@@ -111,8 +120,8 @@ export class SessionAwareAdapter extends Adapter {
       if (wouldReceive(rooms, packet.opts)) missedPackets.push(packet.data);
     }
     // like socket.io-adapter, the result also carries `disconnectedAt`
-    const { session, disconnectedAt } = stored;
-    return Promise.resolve({ ...session, disconnectedAt, missedPackets });
+    const { session, disconnectedAtMs } = stored;
+    return Promise.resolve({ ...session, disconnectedAt: disconnectedAtMs, missedPackets });
   }
 
   /**
@@ -131,13 +140,13 @@ export class SessionAwareAdapter extends Adapter {
       const offset = nextOffset();
       // last argument: the client keeps it as its offset, and older clients just see one more arg
       packet.data.push(offset);
-      this.#packets.push({ offset, opts, data: packet.data, emittedAt: Date.now() });
+      this.#packets.push({ offset, opts, data: packet.data, emittedAt: clock() });
     }
     super.broadcast(packet, opts);
   }
 
   #dropExpired(): void {
-    const threshold = Date.now() - this.maxDisconnectionDuration;
+    const threshold = clock() - this.maxDisconnectionDuration;
     for (const [pid, stored] of this.#sessions) {
       if (stored.disconnectedAt < threshold) this.#sessions.delete(pid);
     }

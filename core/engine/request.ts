@@ -63,6 +63,15 @@ export function classifyRequest(
     if (session === undefined) {
       return { kind: "error", code: EngineErrorCode.UNKNOWN_SID, context: { sid } };
     }
+    if (facts.upgrade && session.transport === transport) {
+      // a session opened over WebSocket (or already upgraded) has nothing to upgrade to: the
+      // Engine.IO protocol says such a second upgrade MUST be refused
+      return {
+        kind: "error",
+        code: EngineErrorCode.BAD_REQUEST,
+        context: { name: "TRANSPORT_MISMATCH", transport, previousTransport: session.transport },
+      };
+    }
     if (!facts.upgrade && session.transport !== transport) {
       return {
         kind: "error",

@@ -3,6 +3,8 @@
  * `allowRequest`, CORS and cookie, `use()` middleware, upgrades. It never touches node:http or
  * ws directly: core/http/ gives it requests and WebSocket connections.
  */
+import { runSteps } from "../util/middleware";
+import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
 import { LazyEventEmitter } from "../util/event-emitter";
 import corsMiddleware, { type CorsOptions, type CorsOptionsDelegate } from "cors";
@@ -59,7 +61,26 @@ export interface EngineServerOptions {
    * reading) before the session is closed with "transport error" (100000).
    */
   maxBufferedPackets?: number;
+  /**
+   * socketkit: how many bytes may wait for one client, in the write buffer and in the transport
+   * (WebSocket buffered amount; the buffer kept during an upgrade included), before the session
+   * is closed with "transport error" and its memory freed (16 MiB).
+   */
+  maxBufferedBytes?: number;
+  /**
+   * socketkit: how many frames one incoming WebSocket message may be split into (a first frame
+   * and its continuations); past it the connection is closed with code 1008 (1024). Bounds the
+   * per-fragment memory that `maxHttpBufferSize` alone does not.
+   */
+  maxWebSocketFragments?: number;
 }
+
+/**
+ * Default `maxBufferedBytes`: 16 MiB per client. A slow mobile link (1 Mbit/s) drains it in about
+ * two minutes, longer than the default ping timeout leaves a dead client connected, and it holds
+ * sixteen messages of the largest size a client may send (`maxHttpBufferSize`, 1 MB).
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** The options as the server keeps them, defaults applied. */
 export interface ResolvedEngineOptions extends EngineServerOptions {
@@ -72,6 +93,8 @@ export interface ResolvedEngineOptions extends EngineServerOptions {
   httpCompression: false | HttpCompressionOptions;
   allowEIO3: boolean;
   maxBufferedPackets: number;
+  maxBufferedBytes: number;
+  maxWebSocketFragments: number;
   cookie?: CookieSerializeOptions & { name: string };
   perMessageDeflate?: false | Record<string, unknown>;
 }
@@ -111,6 +134,8 @@ function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
     cors: false,
     allowEIO3: false,
     maxBufferedPackets: 100_000,
+    maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+    maxWebSocketFragments: 1024,
     ...opts,
   } as ResolvedEngineOptions;
   if (opts.httpCompression === undefined) {
@@ -156,27 +181,6 @@ export function abortRequest(
   }
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify({ code, message }));
-}
-
-function runMiddleware(
-  middleware: EngineMiddleware,
-  req: EngineRequest,
-  res: EngineResponse,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const next = (err?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      if (err) reject(err);
-      else resolve();
-    };
-    try {
-      Promise.resolve(middleware(req, res, next)).catch(next);
-    } catch (e) {
-      next(e);
-    }
-  });
 }
 
 function onPingDue(entry: HeartbeatEntry): void {
@@ -316,17 +320,14 @@ export class EngineBaseServer extends LazyEventEmitter {
     res: EngineResponse,
     callback: (err?: unknown) => void,
   ): void {
-    if (this.middlewares.length === 0) {
-      callback();
-      return;
-    }
-    let chain = Promise.resolve();
-    for (const middleware of this.middlewares) {
-      chain = chain.then(() => runMiddleware(middleware, req, res));
-    }
-    chain.then(
-      () => callback(),
-      (err: unknown) => callback(err ?? new Error("middleware failure")),
+    const fns = this.middlewares.slice(0);
+    runSteps(
+      fns.length,
+      (i, next) => fns[i](req, res, next),
+      (err, failure) => {
+        if (failure) reportError(err, "an engine.use() middleware");
+        callback(err);
+      },
     );
   }
 
@@ -370,15 +371,17 @@ export class EngineBaseServer extends LazyEventEmitter {
       if (!success) fn(EngineErrorCode.FORBIDDEN, { message: err });
       else fn();
     };
+    const refuse = (e: unknown): void => {
+      if (!answered) reportError(e, "allowRequest");
+      answer(e instanceof Error ? e.message : String(e), false);
+    };
     try {
       const result = this.opts.allowRequest(req, answer);
       if (result && typeof (result as Promise<void>).then === "function") {
-        (result as Promise<void>).catch((e: unknown) =>
-          answer(e instanceof Error ? e.message : String(e), false),
-        );
+        (result as Promise<void>).catch(refuse);
       }
     } catch (e) {
-      answer(e instanceof Error ? e.message : String(e), false);
+      refuse(e);
     }
   }
 

@@ -2,6 +2,7 @@
  * One Engine.IO session (engine.io's `Socket`): its transport, the write buffer, the heartbeat,
  * the upgrade from polling to WebSocket and the close reasons.
  */
+import { SocketkitError } from "../errors";
 import { LazyEventEmitter } from "../util/event-emitter";
 import { createDebug } from "../util/debug";
 import type { EngineCloseReason, EngineRequest } from "../types";
@@ -23,6 +24,7 @@ export interface EngineSocketHost {
     maxHttpBufferSize: number;
     initialPacket?: unknown;
     maxBufferedPackets?: number;
+    maxBufferedBytes?: number;
   };
   upgradesFor(transport: string): string[];
   /** The shared queue of sockets waiting `delay` ms to be pinged. */
@@ -41,6 +43,12 @@ export interface SendOptions {
 }
 
 type SendCallback = (transport: EngineTransport) => void;
+
+/** The size of a packet's data: bytes of binary, UTF-16 code units of text (no encoding pass). */
+function sizeOf(data: EngineData): number {
+  if (typeof data === "string") return data.length;
+  return (data as ArrayBufferLike | ArrayBufferView).byteLength ?? 0;
+}
 
 /** The write buffer of a socket with nothing queued (shared; a real array comes with a packet). */
 const NO_PACKETS = Object.freeze([]) as unknown as EnginePacket[];
@@ -136,6 +144,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
   /** @internal the layer above, called directly for each message and at close */
   handler: EngineHandler | null = null;
 
+  /** Bytes of the packets in the write buffer (text counted in UTF-16 code units). */
+  #bufferedBytes = 0;
   /** Send callbacks of the packets in the write buffer (null: none). */
   #packetsFn: SendCallback[] | null = null;
   /**
@@ -424,13 +434,34 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     let wbuf = this.writeBuffer;
     if (wbuf === NO_PACKETS) this.writeBuffer = wbuf = [packet];
     else wbuf.push(packet);
-    if (wbuf.length > (this.server.opts.maxBufferedPackets ?? Infinity)) {
+    const limits = this.server.opts;
+    if (data) this.#bufferedBytes += sizeOf(data);
+    if (
+      wbuf.length > (limits.maxBufferedPackets ?? Infinity) ||
+      this.#bufferedBytes + this.transport.bufferedBytes > (limits.maxBufferedBytes ?? Infinity)
+    ) {
       // the client stopped reading: end the session rather than buffer without bound
-      debug("write buffer full (%d packets), closing", wbuf.length);
-      this.onClose("transport error", new Error("write buffer full"));
+      this.#overflow(wbuf.length);
       return false;
     }
     return true;
+  }
+
+  /** Bytes waiting for this client: the write buffer plus what the transport still holds. */
+  get bufferedAmount(): number {
+    return this.#bufferedBytes + this.transport.bufferedBytes;
+  }
+
+  #overflow(packets: number): void {
+    const bytes = this.bufferedAmount;
+    debug("write buffer full (%d packets, %d bytes), closing", packets, bytes);
+    const err = new SocketkitError(
+      "SIO_ERR_BUFFER_FULL",
+      `write buffer full (${packets} packets, ${bytes} bytes): the client does not read`,
+    );
+    // what the transport holds goes at once (a client that does not read would not take a close)
+    this.transport.terminate();
+    this.onClose("transport error", err);
   }
 
   /** @internal writes the buffer when the transport can take it */
@@ -443,6 +474,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.server.emit("flush", this, this.writeBuffer);
     const wbuf = this.writeBuffer;
     this.writeBuffer = NO_PACKETS;
+    this.#bufferedBytes = 0;
     const fns = this.#packetsFn;
     if (fns !== null) {
       this.#packetsFn = null;
@@ -500,6 +532,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
     if (this.writeBuffer !== NO_PACKETS) process.nextTick(releaseWriteBuffer, this);
+    this.#bufferedBytes = 0;
     this.#packetsFn = null;
     this.#sentCallbackFn = null;
     this.#inflight = 0;

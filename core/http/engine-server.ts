@@ -12,6 +12,7 @@ import type { EngineRequest, EngineResponse } from "../types";
 import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
 import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
 import { watchWebSocket } from "../engine/transports/websocket";
+import { guardFragments } from "./fragment-guard";
 
 const debug = createDebug("engine");
 
@@ -183,6 +184,7 @@ export class EngineServer extends EngineBaseServer {
       ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
         // a connection nobody takes (unknown session, refused upgrade) may still fail later
         watchWebSocket(websocket);
+        guardFragments(socket, websocket, this.opts.maxWebSocketFragments);
         this.onWebSocket(engineReq, websocket, (c, ctx) => abortUpgrade(socket, c, ctx));
       });
     };

@@ -4,7 +4,7 @@
  */
 import { SocketkitError } from "../errors";
 import type { Packet } from "../types";
-import { isBinary } from "./is-binary";
+import { isBinary, MAX_ENCODE_DEPTH, tooDeepToEncode } from "./is-binary";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -23,38 +23,82 @@ export interface Placeholder {
  */
 export function deconstructPacket(packet: Packet): { packet: Packet; buffers: Buffer[] } {
   const buffers: Buffer[] = [];
-  const data = deconstruct(packet.data, buffers, false);
+  const data = deconstruct(packet.data, buffers);
   const result: Packet = { type: packet.type, attachments: buffers.length, nsp: packet.nsp };
   if (packet.id !== undefined) result.id = packet.id;
   result.data = data;
   return { packet: result, buffers };
 }
 
-function deconstruct(data: unknown, buffers: Buffer[], viaToJSON: boolean): unknown {
+/** One value still to copy: where its copy goes, and how deep it is (negative: via toJSON). */
+interface CopyTask {
+  source: unknown;
+  target: Record<string | number, unknown>;
+  key: string | number;
+  depth: number;
+}
+
+/**
+ * Copies `data` with placeholders instead of binary values, with an explicit stack (the
+ * application's data may nest deeper than the call stack allows). Values are visited in the
+ * order a recursive walk would, so placeholders are numbered as socket.io-parser numbers them.
+ */
+function deconstruct(data: unknown, buffers: Buffer[]): unknown {
   if (typeof data !== "object" || data === null) return data;
-  if (isBinary(data)) {
-    const placeholder: Placeholder = { _placeholder: true, num: buffers.length };
-    buffers.push(toBuffer(data));
-    return placeholder;
-  }
-  if (Array.isArray(data)) {
-    const n = data.length;
-    const copy: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) copy[i] = deconstruct(data[i], buffers, false);
-    return copy;
-  }
-  if (data instanceof Date) return data;
-  if (!viaToJSON) {
-    const toJSON: unknown = (data as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") return deconstruct(toJSON.call(data), buffers, true);
-  }
-  const copy: Record<string, unknown> = {};
-  for (const key in data) {
-    if (hasOwn.call(data, key)) {
-      copy[key] = deconstruct((data as Record<string, unknown>)[key], buffers, false);
+  const root: Record<string, unknown> = { value: undefined };
+  const stack: CopyTask[] = [{ source: data, target: root, key: "value", depth: 1 }];
+  while (stack.length > 0) {
+    const { source, target, key, depth: signed } = stack.pop() as CopyTask;
+    if (typeof source !== "object" || source === null) {
+      target[key] = source;
+      continue;
+    }
+    const depth = signed < 0 ? -signed : signed;
+    if (depth > MAX_ENCODE_DEPTH) throw tooDeepToEncode();
+    if (isBinary(source)) {
+      const placeholder: Placeholder = { _placeholder: true, num: buffers.length };
+      buffers.push(toBuffer(source));
+      target[key] = placeholder;
+      continue;
+    }
+    if (Array.isArray(source)) {
+      const n = source.length;
+      const copy: unknown[] = new Array(n);
+      target[key] = copy;
+      for (let i = n - 1; i >= 0; i--) {
+        stack.push({ source: source[i], target: copy as never, key: i, depth: depth + 1 });
+      }
+      continue;
+    }
+    if (source instanceof Date) {
+      target[key] = source;
+      continue;
+    }
+    if (signed > 0) {
+      const toJSON: unknown = (source as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") {
+        stack.push({ source: toJSON.call(source), target, key, depth: -depth });
+        continue;
+      }
+    }
+    const copy: Record<string, unknown> = {};
+    target[key] = copy;
+    const keys: string[] = [];
+    for (const k in source) {
+      if (!hasOwn.call(source, k)) continue;
+      keys.push(k);
+      copy[k] = undefined; // keeps the key order of the source
+    }
+    for (let i = keys.length - 1; i >= 0; i--) {
+      stack.push({
+        source: (source as Record<string, unknown>)[keys[i]],
+        target: copy,
+        key: keys[i],
+        depth: depth + 1,
+      });
     }
   }
-  return copy;
+  return root.value;
 }
 
 function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {

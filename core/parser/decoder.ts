@@ -9,6 +9,7 @@ import { TypedEventEmitter } from "../util/event-emitter";
 import { reconstructPacket } from "./binary";
 import { isBinary } from "./is-binary";
 import { payloadError } from "./validation";
+import { exceedsDepth, type DEFAULT_MAX_DEPTH } from "./depth";
 
 /** A `JSON.parse` reviver. */
 export type JsonReviver = (this: any, key: string, value: any) => any;
@@ -21,6 +22,12 @@ export interface DecoderOptions {
    * attachment is buffered). Default: {@link DEFAULT_MAX_ATTACHMENTS}. `Infinity` disables it.
    */
   maxAttachments?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a packet's data (the data array itself is
+   * level 1); deeper packets are refused with SIO_ERR_PAYLOAD_TOO_DEEP. Default: `Infinity`, as
+   * socket.io-parser (the Server passes its `maxPayloadDepth`, {@link DEFAULT_MAX_DEPTH}).
+   */
+  maxDepth?: number;
 }
 
 /** Default `maxAttachments`, as socket.io-parser 4.2.x. */
@@ -57,6 +64,7 @@ const CHAR_SLASH = 47;
 export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketDecoder {
   readonly #reviver: JsonReviver | undefined;
   readonly #maxAttachments: number;
+  readonly #maxDepth: number;
   /** The binary packet being reassembled (already typed EVENT/ACK), or null. */
   #pending: Packet | null = null;
   #expected = 0;
@@ -71,7 +79,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
   constructor(opts?: DecoderOptions | JsonReviver) {
     super();
     const options: DecoderOptions = typeof opts === "function" ? { reviver: opts } : (opts ?? {});
-    const { reviver, maxAttachments = DEFAULT_MAX_ATTACHMENTS } = options;
+    const { reviver, maxAttachments = DEFAULT_MAX_ATTACHMENTS, maxDepth = Infinity } = options;
     if (reviver !== undefined && typeof reviver !== "function") {
       throw new SocketkitError("SIO_ERR_INVALID_OPTION", "reviver must be a function");
     }
@@ -85,8 +93,19 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
         `maxAttachments must be a non-negative integer, got ${String(maxAttachments)}`,
       );
     }
+    if (
+      typeof maxDepth !== "number" ||
+      !(Number.isInteger(maxDepth) || maxDepth === Infinity) ||
+      maxDepth < 1
+    ) {
+      throw new SocketkitError(
+        "SIO_ERR_INVALID_OPTION",
+        `maxDepth must be a positive integer, got ${String(maxDepth)}`,
+      );
+    }
     this.#reviver = reviver;
     this.#maxAttachments = maxAttachments;
+    this.#maxDepth = maxDepth;
   }
 
   /** Feeds one chunk: a packet string, or a binary attachment of the pending binary packet. */
@@ -219,6 +238,10 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
       }
       const code = payloadError(type, data);
       if (code !== null) throw new SocketkitError(code, "invalid payload");
+      // nesting d levels takes at least 2d characters: short packets need no walk
+      if (len - pos > 2 * this.#maxDepth && exceedsDepth(data, this.#maxDepth)) {
+        throw new SocketkitError("SIO_ERR_PAYLOAD_TOO_DEEP", "payload nested too deep");
+      }
     }
 
     const packet: Packet = {

@@ -3,7 +3,7 @@
  */
 import { PacketType, type EncodedPacket, type Packet, type PacketEncoder } from "../types";
 import { deconstructPacket } from "./binary";
-import { hasBinary } from "./is-binary";
+import { hasBinary, tooDeepToEncode } from "./is-binary";
 
 /** A `JSON.stringify` replacer. */
 export type JsonReplacer = (this: any, key: string, value: any) => any;
@@ -27,7 +27,10 @@ export class Encoder implements PacketEncoder {
     this.#replacer = replacer;
   }
 
-  /** Encodes a packet as `[string]`, or `[string, ...attachments]` for binary data. */
+  /**
+   * Encodes a packet as `[string]`, or `[string, ...attachments]` for binary data. Throws
+   * SIO_ERR_PAYLOAD_TOO_DEEP for data nested too deep to encode; nothing is written then.
+   */
   encode(packet: Packet): EncodedPacket[] {
     const type = packet.type;
     if ((type === PacketType.EVENT || type === PacketType.ACK) && hasBinary(packet.data)) {
@@ -51,7 +54,16 @@ export class Encoder implements PacketEncoder {
     const nsp = packet.nsp;
     if (nsp && nsp !== "/") str += nsp + ",";
     if (packet.id != null) str += packet.id;
-    if (packet.data != null) str += JSON.stringify(packet.data, this.#replacer);
+    if (packet.data != null) {
+      try {
+        str += JSON.stringify(packet.data, this.#replacer);
+      } catch (err) {
+        // V8's serializer is recursive: a value too deep for it is the application's error,
+        // reported with a code (a cycle is a TypeError, reported as JSON.stringify does)
+        if (err instanceof RangeError) throw tooDeepToEncode(err);
+        throw err;
+      }
+    }
     return str;
   }
 }

@@ -13,6 +13,7 @@ export {
   type DecoderOptions,
   type JsonReviver,
 } from "./decoder";
+export { DEFAULT_MAX_DEPTH, exceedsDepth } from "./depth";
 export { deconstructPacket, reconstructPacket, type Placeholder } from "./binary";
 export { hasBinary, isBinary } from "./is-binary";
 export { isPacketValid, RESERVED_EVENTS } from "./validation";

@@ -17,18 +17,15 @@ import {
   type WriteOptions,
 } from "../types";
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
+import { DEFAULT_MAX_DEPTH } from "../parser/depth";
+import { reportError } from "../util/report";
+import { SocketkitError } from "../errors";
 import type { HeartbeatEntry, HeartbeatQueue } from "../engine/heartbeat";
 import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
 
 const debug = createDebug("socket.io:client");
-
-/**
- * Decodes the text packets of every connection using the default parser: a connection gets a
- * decoder of its own only when it sends binary attachments (most never do).
- */
-const textDecoder = new Decoder();
 
 /** Hands a decoded packet to its socket on the next tick (as socket.io does). */
 function deliverPacket(
@@ -172,11 +169,15 @@ export class Client<
   // -- EngineHandler ---------------------------------------------------------------------------
 
   #newDecoder(): PacketDecoder {
-    const decoder = new this.server.parser.Decoder();
+    const Parser = this.server.parser.Decoder;
+    const decoder =
+      Parser === Decoder
+        ? new Decoder({ maxDepth: this.server.opts.maxPayloadDepth || DEFAULT_MAX_DEPTH })
+        : new Parser();
     if (decoder instanceof Decoder) {
       decoder.sink = this;
     } else {
-      const ondecoded = (packet: Packet): void => this.#handleDecoded(packet);
+      const ondecoded = (packet: Packet): void => this.onDecoded(packet);
       (this.#listeners ??= {}).decoded = ondecoded;
       decoder.on("decoded", ondecoded);
     }
@@ -185,27 +186,49 @@ export class Client<
 
   /** @internal */
   onEngineMessage(data: EngineData): void {
-    try {
-      let decoder = this.#decoder;
-      if (decoder === null) {
-        if (typeof data === "string") {
-          const packet = textDecoder.decodeText(data);
-          if (packet !== null) {
-            this.#handleDecoded(packet);
-            return;
-          }
-        }
-        decoder = this.#decoder = this.#newDecoder();
+    let decoder = this.#decoder;
+    if (decoder === null && typeof data === "string") {
+      let packet: Packet | null;
+      try {
+        packet = this.server.textDecoder.decodeText(data);
+      } catch (e) {
+        this.#onParseError(e);
+        return;
       }
+      // an error of the application is not the client's parse error
+      if (packet !== null) {
+        try {
+          this.#handleDecoded(packet);
+        } catch (e) {
+          reportError(e, "the handling of a packet");
+        }
+        return;
+      }
+    }
+    try {
+      decoder = this.#decoder ??= this.#newDecoder();
+      // a packet completed by this chunk reaches onDecoded() from inside add()
+      this.#decoding = true;
       decoder.add(data);
     } catch (e) {
-      debug("invalid packet format");
-      this.#onerror(e as Error, "parse error");
+      if (this.#decoding) this.#onParseError(e);
+      else reportError(e, "the handling of a packet");
+    } finally {
+      this.#decoding = false;
     }
+  }
+
+  /** Whether an exception now comes from the decoder (not from the packet's handling). */
+  #decoding = false;
+
+  #onParseError(e: unknown): void {
+    debug("invalid packet format: %s", (e as Error)?.message);
+    this.#onerror(e as Error, "parse error");
   }
 
   /** @internal a packet from the decoder */
   onDecoded(packet: Packet): void {
+    this.#decoding = false;
     this.#handleDecoded(packet);
   }
 
@@ -326,6 +349,18 @@ export class Client<
   // -- reading ---------------------------------------------------------------------------------
 
   #handleDecoded(packet: Packet): void {
+    const type = packet.type;
+    if (
+      packet.data === undefined &&
+      (type === PacketType.EVENT ||
+        type === PacketType.ACK ||
+        type === PacketType.BINARY_EVENT ||
+        type === PacketType.BINARY_ACK)
+    ) {
+      // an event or ack always carries an array: "42" or "421" is malformed
+      this.#onParseError(new SocketkitError("SIO_ERR_INVALID_PAYLOAD", "invalid payload"));
+      return;
+    }
     let namespace: string;
     let auth: Record<string, unknown>;
     if (this.conn.protocol === 3) {

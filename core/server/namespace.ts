@@ -2,6 +2,8 @@
  * Namespace: a communication channel with its own sockets, rooms, middlewares and adapter
  * (socket.io's `Namespace`).
  */
+import { runSteps } from "../util/middleware";
+import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
 import type { Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
@@ -159,14 +161,16 @@ export class Namespace<
   ): void {
     // called with at least one middleware (#admit connects without any on its own)
     const fns = this.#fns.slice(0);
-    const run = (i: number): void => {
-      fns[i](socket, (err) => {
-        if (err) return fn(err);
-        if (i + 1 >= fns.length) return fn();
-        run(i + 1);
-      });
-    };
-    run(0);
+    runSteps(
+      fns.length,
+      (i, next) => fns[i](socket, next as (err?: ExtendedError) => void),
+      (err, failure) => {
+        // a middleware that throws or rejects refuses the connection as next(err) would, and
+        // the error is reported on the server (socket.io 4.8 leaves it an unhandled rejection)
+        if (failure) reportError(err, `a middleware of namespace "${this.name}"`);
+        fn(err as ExtendedError | undefined);
+      },
+    );
   }
 
   /**

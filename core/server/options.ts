@@ -37,6 +37,12 @@ export interface ServerOptions extends EngineServerOptions {
    * (`io.of(regex | function)`); past it, a new name is refused as "Invalid namespace" (10000).
    */
   maxDynamicNamespaces?: number;
+  /**
+   * socketkit: the deepest nesting of arrays and objects accepted in an incoming packet's data
+   * (the arguments array is level 1); a deeper packet closes its connection with reason
+   * "parse error" (1000). Only the default parser applies it.
+   */
+  maxPayloadDepth?: number;
   /** socketkit: a default timeout for every emit with an acknowledgement, in ms (off). */
   ackTimeout?: number;
   /** Whether to destroy unhandled upgrade requests for other paths (true). */
@@ -81,7 +87,10 @@ export function validateOptions(opts: ServerOptions): void {
   checkNumber(opts, "maxHttpBufferSize", 1);
   checkNumber(opts, "ackTimeout", 0);
   checkNumber(opts, "maxDynamicNamespaces", 0);
+  checkNumber(opts, "maxPayloadDepth", 1);
   checkNumber(opts, "maxBufferedPackets", 1);
+  checkNumber(opts, "maxBufferedBytes", 1);
+  checkNumber(opts, "maxWebSocketFragments", 1);
   if (opts.transports !== undefined) {
     if (
       !Array.isArray(opts.transports) ||

@@ -1,11 +1,14 @@
 /**
  * Server: the Socket.IO server (socket.io's `Server`), over our Engine.IO server.
  */
+import { reportError } from "../util/report";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import { createDebug } from "../util/debug";
 import corsMiddleware from "cors";
 import * as defaultParser from "../parser/index";
+import { Decoder } from "../parser/decoder";
+import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
 import type { Parser, PacketEncoder, Room, SocketId } from "../types";
 import type { EngineSocket } from "../engine/socket";
@@ -96,6 +99,11 @@ export class Server<
   httpServer: HttpServer | Http2Server | Http2SecureServer | undefined;
   /** @internal the parser module */
   readonly parser: Parser;
+  /**
+   * @internal decodes the text packets of every connection when the default parser is used (a
+   * connection gets a decoder of its own only for binary attachments)
+   */
+  readonly textDecoder: Decoder;
 
   readonly #parentNsps = new Map<
     NamespaceCheck,
@@ -130,6 +138,7 @@ export class Server<
     // falsy options mean "the default", as socket.io reads them (`opts.parser || parser`)
     this.parser = opts.parser || (defaultParser as unknown as Parser);
     this.encoder = new this.parser.Encoder();
+    this.textDecoder = new Decoder({ maxDepth: opts.maxPayloadDepth || DEFAULT_MAX_DEPTH });
     this.opts = opts;
     if (opts.connectionStateRecovery) {
       opts.connectionStateRecovery = {
@@ -313,7 +322,10 @@ export class Server<
         fn(false);
         return;
       }
-      next.value(name, auth, (err, allow) => {
+      let answered = false;
+      const answer = (err: Error | null, allow: boolean): void => {
+        if (answered) return;
+        answered = true;
         if (err || !allow) {
           run();
           return;
@@ -330,7 +342,14 @@ export class Server<
           return;
         }
         fn(this.#parentNsps.get(next.value)!.createChild(name));
-      });
+      };
+      try {
+        next.value(name, auth, answer);
+      } catch (err) {
+        // a check that throws refuses the name, as next(err) would, and is reported
+        reportError(err, "a dynamic namespace check");
+        answer(err as Error, false);
+      }
     };
     run();
   }

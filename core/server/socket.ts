@@ -5,7 +5,9 @@ import { createDebug } from "../util/debug";
 import { SocketkitError } from "../errors";
 import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
-import { emitEvent } from "../util/event-emitter";
+import { emitContained, emitEvent } from "../util/event-emitter";
+import { runSteps } from "../util/middleware";
+import { reportError } from "../util/report";
 import {
   PacketType,
   type BroadcastFlags,
@@ -93,6 +95,11 @@ function settleDisconnected(
 }
 
 /** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
+/** Where the errors of event handlers go (see {@link emitContained}). */
+function onHandlerError(err: unknown, event: string | symbol): void {
+  reportError(err, `a "${String(event)}" event handler`);
+}
+
 function deliverEvent(
   socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
   event: unknown[],
@@ -269,19 +276,13 @@ export class Socket<
     const data: unknown[] = [ev, ...args];
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
     const last = data[data.length - 1];
-    if (typeof last === "function") {
-      const id = this.nsp._ids++;
+    const ack = typeof last === "function" ? (last as AckFn) : undefined;
+    if (ack !== undefined) {
       data.pop();
-      const timeout = flags.timeout ?? this.nsp.server.opts.ackTimeout;
-      if (this.#closed) {
-        // no answer can come back any more: settle as a pending ack is settled on disconnection
-        const target = settle ?? (timeout !== undefined ? (last as AckFn) : undefined);
-        if (target !== undefined) process.nextTick(settleDisconnected, target, this);
-      } else {
-        this.#registerAck(id, last as AckFn, timeout, settle);
-      }
-      packet.id = id;
+      packet.id = this.nsp._ids++;
     }
+    // written before the ack is registered: a packet that cannot be encoded (too deep) throws
+    // here to the application and leaves nothing behind
     if (this.nsp.server.opts.connectionStateRecovery) {
       // through the adapter, so the packet gets an offset and is kept for recovery
       this.nsp.adapter.broadcast(packet, {
@@ -292,6 +293,16 @@ export class Socket<
     } else {
       this.notifyOutgoingListeners(packet);
       this.packet(packet, flags);
+    }
+    if (ack !== undefined) {
+      const timeout = flags.timeout ?? this.nsp.server.opts.ackTimeout;
+      if (this.#closed) {
+        // no answer can come back any more: settle as a pending ack is settled on disconnection
+        const target = settle ?? (timeout !== undefined ? ack : undefined);
+        if (target !== undefined) process.nextTick(settleDisconnected, target, this);
+      } else {
+        this.#registerAck(packet.id as number, ack, timeout, settle);
+      }
     }
     return true;
   }
@@ -519,7 +530,13 @@ export class Socket<
     if (packet.id != null) args.push(this.#ack(packet.id));
     const any = this.#anyListeners;
     if (any !== null && any.length > 0) {
-      for (const listener of any.slice()) listener.apply(this, args);
+      for (const listener of any.slice()) {
+        try {
+          listener.apply(this, args);
+        } catch (err) {
+          reportError(err, "an onAny() listener");
+        }
+      }
     }
     this.#dispatch(args as Event);
   }
@@ -528,8 +545,8 @@ export class Socket<
     let sent = false;
     return (...args: unknown[]) => {
       if (sent) return;
-      sent = true;
       this.packet({ id, type: PacketType.ACK, nsp: this.nsp.name, data: args });
+      sent = true;
     };
   }
 
@@ -541,7 +558,11 @@ export class Socket<
     }
     this.acks.delete(packet.id as number);
     this.#ackSettlers?.delete(packet.id as number);
-    ack.apply(this, packet.data);
+    try {
+      ack.apply(this, packet.data);
+    } catch (err) {
+      reportError(err, "an acknowledgement callback");
+    }
   }
 
   #dispatch(event: Event): void {
@@ -551,17 +572,21 @@ export class Socket<
       return;
     }
     const list = fns.slice(0);
-    const run = (i: number): void => {
-      list[i](event, (err?: Error) => {
+    runSteps(
+      list.length,
+      (i, next) => list[i](event, next as (err?: Error) => void),
+      (err, failure) => {
         if (err) {
-          process.nextTick(() => this.onerror(err));
+          // a throwing middleware is reported as next(err) is: as the socket's "error"
+          if (failure && this.listenerCount("error") === 0) {
+            reportError(err, "a socket.use() middleware");
+          }
+          process.nextTick(() => this.onerror(err as Error));
           return;
         }
-        if (i + 1 < list.length) run(i + 1);
-        else process.nextTick(deliverEvent, this, event);
-      });
-    };
-    run(0);
+        process.nextTick(deliverEvent, this, event);
+      },
+    );
   }
 
   /** @internal emits an incoming event to the listeners, if still connected */
@@ -573,8 +598,9 @@ export class Socket<
     const ev = event[0] as string;
     // an "error" event from the client without listener must not throw
     if (ev === "error" && this.listenerCount("error") === 0) return;
-    // the event array is [name, ...args]: emitted as is, without copies
-    emitEvent.apply(this, event as [string, ...unknown[]]);
+    // the event array is [name, ...args]; a handler that throws or rejects is reported, and
+    // neither the process nor the other clients see it
+    emitContained(this, event, onHandlerError);
   }
 
   /** @internal an error of the connection or of a middleware */

@@ -13,7 +13,8 @@
  * appears in an exported result type, it is a deliberate "accept anything" that socket.io also
  * produces (untyped maps, listeners of unknown events).
  */
-import { emitEvent, LazyEventEmitter } from "../util/event-emitter";
+import { emitContained, emitEvent, hasListener, LazyEventEmitter } from "../util/event-emitter";
+import { reportError } from "../util/report";
 
 // ---------------------------------------------------------------------------------------------
 // Event maps
@@ -266,6 +267,10 @@ export interface TypedEventBroadcaster<EmitEvents extends EventsMap> {
  * @typeParam EmitEvents - user events that can be sent with `emit`
  * @typeParam ReservedEvents - events such as "connection" or "disconnect", emitted by the class
  */
+function onReservedError(err: unknown, event: string | symbol): void {
+  reportError(err, `a "${String(event)}" listener`);
+}
+
 export abstract class StrictEventEmitter<
     ListenEvents extends EventsMap,
     EmitEvents extends EventsMap,
@@ -308,8 +313,10 @@ export abstract class StrictEventEmitter<
     ...args: EventParams<ReservedEvents, Ev>
   ): boolean;
   protected emitReserved(): boolean {
-    // the base emit (subclasses override `emit`), without an argument array of our own
-    return emitEvent.apply(this, arguments as unknown as [string, ...unknown[]]);
+    // the base emit (subclasses override `emit`); "connection", "disconnect"... are emitted on
+    // behalf of a client: a listener that throws is reported, not thrown into the server
+    if (!hasListener(this, arguments[0] as string)) return false;
+    return emitContained(this, Array.prototype.slice.call(arguments), onReservedError);
   }
 
   /**

@@ -70,6 +70,70 @@ export function emitEvent(this: EventEmitter): boolean {
   return nodeEmit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
 }
 
+/** Whether `emitter` has a listener for `event` (no allocation, unlike `listenerCount`'s path). */
+export function hasListener(emitter: EventEmitter, event: string | symbol): boolean {
+  const events = (emitter as unknown as LazyFields)._events;
+  return events !== undefined && events[event] !== undefined;
+}
+
+/**
+ * Emits `event` (`[name, ...args]`) as node's `emit` would, except that a listener that throws,
+ * or returns a promise that rejects, is reported to `onError` instead of escaping: the other
+ * listeners still run. For the application's handlers of client events.
+ */
+export function emitContained(
+  emitter: EventEmitter,
+  event: unknown[],
+  onError: (err: unknown, event: string | symbol) => void,
+): boolean {
+  const events = (emitter as unknown as LazyFields)._events;
+  const name = event[0] as string | symbol;
+  const handler = events === undefined ? undefined : events[name];
+  if (handler === undefined) return false;
+  if (typeof handler === "function") {
+    invokeContained(emitter, handler as Listener, event, onError);
+    return true;
+  }
+  // as node: the listeners present when the emit starts
+  const listeners = (handler as Listener[]).slice();
+  for (let i = 0; i < listeners.length; i++) {
+    invokeContained(emitter, listeners[i], event, onError);
+  }
+  return true;
+}
+
+function invokeContained(
+  emitter: EventEmitter,
+  listener: Listener,
+  event: unknown[],
+  onError: (err: unknown, event: string | symbol) => void,
+): void {
+  let result: unknown;
+  try {
+    const n = event.length;
+    result =
+      n === 1
+        ? listener.call(emitter)
+        : n === 2
+          ? listener.call(emitter, event[1])
+          : n === 3
+            ? listener.call(emitter, event[1], event[2])
+            : listener.apply(emitter, event.slice(1));
+  } catch (err) {
+    onError(err, event[0] as string | symbol);
+    return;
+  }
+  if (
+    result !== null &&
+    typeof result === "object" &&
+    typeof (result as Promise<unknown>).then === "function"
+  ) {
+    (result as Promise<unknown>).then(undefined, (err: unknown) =>
+      onError(err, event[0] as string | symbol),
+    );
+  }
+}
+
 const lazyProto = LazyEventEmitter.prototype as unknown as Record<string, unknown>;
 lazyProto.addListener = lazyProto.on = on;
 lazyProto.prependListener = prepend;

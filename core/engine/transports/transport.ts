@@ -58,6 +58,19 @@ export abstract class EngineTransport extends LazyEventEmitter {
     this.doClose(fn ?? noop);
   }
 
+  /**
+   * Bytes written to this transport that the client has not taken yet (0 when the transport
+   * cannot tell). Part of the per-client bound `maxBufferedBytes`.
+   */
+  get bufferedBytes(): number {
+    return 0;
+  }
+
+  /** Closes at once, dropping whatever is still buffered for the client. */
+  terminate(): void {
+    this.close();
+  }
+
   abstract send(packets: EnginePacket[]): void;
   protected abstract doClose(fn: () => void): void;
 

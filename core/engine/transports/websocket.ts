@@ -186,6 +186,16 @@ export class EngineWebSocket extends EngineTransport {
     }
   }
 
+  override get bufferedBytes(): number {
+    return this.socket.bufferedAmount ?? 0;
+  }
+
+  override terminate(): void {
+    if (this.readyState === "closed") return;
+    this.readyState = "closing";
+    this.socket.terminate();
+  }
+
   protected doClose(fn: () => void): void {
     debug("closing");
     this.socket.close();

@@ -126,14 +126,16 @@ describe("engine websocket", () => {
     ws.terminate();
   });
 
-  it("closes an upgrade attempt for an already upgraded session and keeps it working", async () => {
+  it("refuses an upgrade attempt for an already upgraded session and keeps it working", async () => {
     const h = await startEngine();
     const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     const client = engineClient(h);
     const [socket] = await conn;
     await waitFor(socket, "upgrade");
-    const intruder = await rawWebSocket(h, `EIO=4&transport=websocket&sid=${socket.id}`);
-    await intruder.closed;
+    // the Engine.IO protocol: a session already on WebSocket MUST refuse another upgrade
+    await expect(rawWebSocket(h, `EIO=4&transport=websocket&sid=${socket.id}`)).rejects.toThrow(
+      "Unexpected server response: 400",
+    );
     expect(socket.readyState).toBe("open");
     expect(socket.transport.name).toBe("websocket");
     socket.send("still there");

@@ -298,8 +298,9 @@ describe("connection state recovery: when the state is not restored", () => {
     c.socket.data = { lost: true };
     await primeOffset(c);
     await cut(c);
-    const realNow = Date.now.bind(Date);
-    jest.spyOn(Date, "now").mockImplementation(() => realNow() + 10_000);
+    // expiry follows the monotonic clock (performance.now), not Date.now
+    const realNow = performance.now.bind(performance);
+    jest.spyOn(performance, "now").mockImplementation(() => realNow() + 10_000);
     const socket2 = await reconnect(c);
     expect(socket2.id).not.toBe(c.socket.id);
     expect(socket2.recovered).toBe(false);

@@ -158,16 +158,27 @@ describe("SessionAwareAdapter.restoreSession", () => {
     expect(await adapter.restoreSession("p1", "unknown")).toBeNull();
   });
 
-  it("returns null once the session has expired", async () => {
+  it("returns null once the session has expired (on the monotonic clock)", async () => {
     const { adapter } = create(10_000);
     const offset = send(adapter, opts(), "x");
     adapter.persistSession(session("p1", ["p1"]));
-    jest.setSystemTime(Date.now() + 10_000);
+    jest.advanceTimersByTime(10_000);
     expect(await adapter.restoreSession("p1", offset)).not.toBeNull();
-    jest.setSystemTime(Date.now() + 1);
+    jest.advanceTimersByTime(1);
     expect(await adapter.restoreSession("p1", offset)).toBeNull();
-    // the expired session was dropped
+    // the expired session was dropped: moving the wall clock back does not bring it back
     jest.setSystemTime(Date.now() - 5_000);
+    expect(await adapter.restoreSession("p1", offset)).toBeNull();
+  });
+
+  it("ignores steps of the wall clock (NTP, VM resume)", async () => {
+    const { adapter } = create(10_000);
+    const offset = send(adapter, opts(), "x");
+    adapter.persistSession(session("p1", ["p1"]));
+    jest.setSystemTime(Date.now() + 60_000); // the wall clock jumps forward
+    expect(await adapter.restoreSession("p1", offset)).not.toBeNull();
+    jest.setSystemTime(Date.now() - 120_000); // and back
+    jest.advanceTimersByTime(10_001);
     expect(await adapter.restoreSession("p1", offset)).toBeNull();
   });
 
