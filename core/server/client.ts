@@ -17,7 +17,6 @@ import {
   type WriteOptions,
 } from "../types";
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
-import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { reportError } from "../util/report";
 import { SocketkitError } from "../errors";
 import type { HeartbeatEntry, HeartbeatQueue } from "../engine/heartbeat";
@@ -26,6 +25,12 @@ import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
 
 const debug = createDebug("socket.io:client");
+
+/**
+ * Whether an exception thrown now comes from a decoder (the client's parse error) rather than
+ * from the handling of a packet it completed. Decoding is synchronous: one flag for all clients.
+ */
+let decoding = false;
 
 /** Hands a decoded packet to its socket on the next tick (as socket.io does). */
 function deliverPacket(
@@ -170,10 +175,7 @@ export class Client<
 
   #newDecoder(): PacketDecoder {
     const Parser = this.server.parser.Decoder;
-    const decoder =
-      Parser === Decoder
-        ? new Decoder({ maxDepth: this.server.opts.maxPayloadDepth || DEFAULT_MAX_DEPTH })
-        : new Parser();
+    const decoder = Parser === Decoder ? new Decoder(this.server.decoderOptions) : new Parser();
     if (decoder instanceof Decoder) {
       decoder.sink = this;
     } else {
@@ -208,18 +210,15 @@ export class Client<
     try {
       decoder = this.#decoder ??= this.#newDecoder();
       // a packet completed by this chunk reaches onDecoded() from inside add()
-      this.#decoding = true;
+      decoding = true;
       decoder.add(data);
     } catch (e) {
-      if (this.#decoding) this.#onParseError(e);
+      if (decoding) this.#onParseError(e);
       else reportError(e, "the handling of a packet");
     } finally {
-      this.#decoding = false;
+      decoding = false;
     }
   }
-
-  /** Whether an exception now comes from the decoder (not from the packet's handling). */
-  #decoding = false;
 
   #onParseError(e: unknown): void {
     debug("invalid packet format: %s", (e as Error)?.message);
@@ -228,7 +227,7 @@ export class Client<
 
   /** @internal a packet from the decoder */
   onDecoded(packet: Packet): void {
-    this.#decoding = false;
+    decoding = false;
     this.#handleDecoded(packet);
   }
 

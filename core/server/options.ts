@@ -43,6 +43,11 @@ export interface ServerOptions extends EngineServerOptions {
    * "parse error" (1000). Only the default parser applies it.
    */
   maxPayloadDepth?: number;
+  /**
+   * socketkit: how many binary attachments one incoming packet may announce; more closes the
+   * connection with "parse error" (10, as socket.io-parser). Only the default parser applies it.
+   */
+  maxAttachments?: number;
   /** socketkit: a default timeout for every emit with an acknowledgement, in ms (off). */
   ackTimeout?: number;
   /** Whether to destroy unhandled upgrade requests for other paths (true). */
@@ -88,6 +93,7 @@ export function validateOptions(opts: ServerOptions): void {
   checkNumber(opts, "ackTimeout", 0);
   checkNumber(opts, "maxDynamicNamespaces", 0);
   checkNumber(opts, "maxPayloadDepth", 1);
+  checkNumber(opts, "maxAttachments", 0);
   checkNumber(opts, "maxBufferedPackets", 1);
   checkNumber(opts, "maxBufferedBytes", 1);
   checkNumber(opts, "maxWebSocketFragments", 1);

@@ -7,7 +7,7 @@ import type { Http2SecureServer, Http2Server } from "node:http2";
 import { createDebug } from "../util/debug";
 import corsMiddleware from "cors";
 import * as defaultParser from "../parser/index";
-import { Decoder } from "../parser/decoder";
+import { Decoder, DEFAULT_MAX_ATTACHMENTS, type DecoderOptions } from "../parser/decoder";
 import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
 import type { Parser, PacketEncoder, Room, SocketId } from "../types";
@@ -104,6 +104,8 @@ export class Server<
    * connection gets a decoder of its own only for binary attachments)
    */
   readonly textDecoder: Decoder;
+  /** @internal the limits of the default parser's decoders (maxPayloadDepth, maxAttachments) */
+  readonly decoderOptions: DecoderOptions;
 
   readonly #parentNsps = new Map<
     NamespaceCheck,
@@ -138,7 +140,11 @@ export class Server<
     // falsy options mean "the default", as socket.io reads them (`opts.parser || parser`)
     this.parser = opts.parser || (defaultParser as unknown as Parser);
     this.encoder = new this.parser.Encoder();
-    this.textDecoder = new Decoder({ maxDepth: opts.maxPayloadDepth || DEFAULT_MAX_DEPTH });
+    this.decoderOptions = {
+      maxDepth: opts.maxPayloadDepth || DEFAULT_MAX_DEPTH,
+      maxAttachments: opts.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS,
+    };
+    this.textDecoder = new Decoder(this.decoderOptions);
     this.opts = opts;
     if (opts.connectionStateRecovery) {
       opts.connectionStateRecovery = {
