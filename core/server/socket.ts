@@ -7,7 +7,7 @@ import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
 import { emitContained, emitEvent } from "../util/event-emitter";
 import { runSteps } from "../util/middleware";
-import { reportError } from "../util/report";
+import { reportError, runHook } from "../util/report";
 import {
   PacketType,
   type BroadcastFlags,
@@ -163,7 +163,9 @@ export class Socket<
       this.pid = previousSession.pid;
       this.#data = previousSession.data as SocketData;
       this.recovered = true;
-      for (const room of previousSession.rooms) this.join(room);
+      for (const room of previousSession.rooms) {
+        runHook("the adapter's addAll()", this.join, this, room);
+      }
       for (const data of previousSession.missedPackets) {
         this.packet({ type: PacketType.EVENT, nsp: nsp.name, data });
       }
@@ -484,7 +486,8 @@ export class Socket<
   }
 
   #leaveAll(): void {
-    this.nsp.adapter.delAll(this.id);
+    const adapter = this.nsp.adapter;
+    runHook("the adapter's delAll()", adapter.delAll, adapter, this.id);
   }
 
   // -- lifecycle -------------------------------------------------------------------------------
@@ -493,7 +496,7 @@ export class Socket<
   onconnect(): void {
     debug("socket connected - writing packet");
     this.connected = true;
-    this.join(this.id);
+    runHook("the adapter's addAll()", this.join, this, this.id);
     if (this.conn.protocol === 3) {
       this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name });
     } else {
@@ -618,12 +621,14 @@ export class Socket<
       RECOVERABLE_DISCONNECT_REASONS.has(reason)
     ) {
       debug("connection state recovery is enabled for sid %s", this.id);
-      void this.nsp.adapter.persistSession({
+      const session = {
         sid: this.id,
         pid: this.pid as string,
         rooms: [...this.rooms],
         data: this.data,
-      });
+      };
+      const adapter = this.nsp.adapter;
+      runHook("the adapter's persistSession()", adapter.persistSession, adapter, session);
     }
     this.cleanup();
     this.client.remove(this);

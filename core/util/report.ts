@@ -30,3 +30,29 @@ export function reportError(err: unknown, where: string, target?: ErrorTarget | 
   }
   console.error(`socketkit: uncaught error in ${where} (the server goes on):`, err);
 }
+
+/**
+ * Runs an adapter hook whose result nobody awaits (an own-room join, the cleanup at disconnect,
+ * `persistSession`): a throw or a rejected promise is reported, never left to the process.
+ */
+export function runHook<T, A>(
+  where: string,
+  hook: (this: T, arg: A) => unknown,
+  self: T,
+  arg: A,
+): void {
+  let result: unknown;
+  try {
+    result = hook.call(self, arg);
+  } catch (err) {
+    reportError(err, where);
+    return;
+  }
+  if (
+    result !== null &&
+    typeof result === "object" &&
+    typeof (result as Promise<unknown>).then === "function"
+  ) {
+    (result as Promise<unknown>).then(undefined, (err: unknown) => reportError(err, where));
+  }
+}

@@ -5,6 +5,19 @@
  */
 import { closeAll, connect, createClient, waitFor } from "../support/server";
 import { expectHealthy, startTarget } from "./support";
+import { Adapter } from "../../core/index";
+
+/** An adapter whose hooks fail: addAll rejects for own rooms, delAll throws. */
+class FailingAdapter extends Adapter {
+  override addAll(id: string, rooms: Set<string>): Promise<void> | void {
+    super.addAll(id, rooms);
+    if (rooms.has(id)) return Promise.reject(new Error("adapter addAll bug"));
+  }
+  override delAll(id: string): void {
+    super.delAll(id);
+    throw new Error("adapter delAll bug");
+  }
+}
 
 afterEach(closeAll);
 
@@ -188,5 +201,24 @@ describe("other application code called for a client", () => {
     expect(reported()).toMatch(/ack callback bug/);
     expect(reported()).toMatch(/disconnect bug/);
     await expectHealthy(h);
+  });
+
+  it("adapter hooks that throw or reject (own room join, cleanup) are reported", async () => {
+    const unhandled = jest.fn();
+    process.on("unhandledRejection", unhandled);
+    try {
+      const h = await startTarget({ adapter: FailingAdapter });
+      const [client, socket] = await connect(h);
+      expect(await client.timeout(5000).emitWithAck("echo", 6)).toBe(6);
+      client.disconnect();
+      await waitFor(socket, "disconnect");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reported()).toMatch(/adapter addAll bug/);
+      expect(reported()).toMatch(/adapter delAll bug/);
+      expect(unhandled).not.toHaveBeenCalled();
+      await expectHealthy(h);
+    } finally {
+      process.off("unhandledRejection", unhandled);
+    }
   });
 });
