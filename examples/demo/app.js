@@ -18,7 +18,8 @@ const FILES = {
 
 /**
  * @param {typeof import("socketkit").Server} Server
- * @param {{ statsInterval?: number, recoveryMs?: number }} [options]
+ * @param {{ statsInterval?: number, recoveryMs?: number, gc?: () => void }} [options]
+ *   `gc`: a full garbage collection, run before the memory readings (see stats.js)
  */
 function createDemo(Server, options = {}) {
   const files = new Map(
@@ -49,7 +50,7 @@ function createDemo(Server, options = {}) {
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryMs ?? 2 * 60_000 },
   });
 
-  const stats = setupStats(io, { interval: options.statsInterval });
+  const stats = setupStats(io, { interval: options.statsInterval, gc: options.gc });
   io.on("connection", (socket) => socket.emit("stats:history", stats.history()));
   setupChat(io);
 

@@ -191,6 +191,7 @@ const SLOTS = 60;
 
 function formatBytes(n) {
   if (n >= 1048576) return (n / 1048576).toFixed(1) + " MB";
+  if (n >= 102400) return Math.round(n / 1024) + " KB";
   if (n >= 1024) return (n / 1024).toFixed(1) + " KB";
   return n + " B";
 }

@@ -3,6 +3,8 @@
 // socketkit serves itself at /socket.io/socket.io.js. HOST and PORT choose where it listens
 // (127.0.0.1:3000 by default; HOST=0.0.0.0 to reach it from other machines).
 "use strict";
+const { setFlagsFromString } = require("node:v8");
+const { runInNewContext } = require("node:vm");
 const { Server } = require("socketkit");
 const { createDemo } = require("./app");
 
@@ -10,7 +12,12 @@ const host = process.env.HOST || "127.0.0.1";
 const port =
   process.env.PORT === undefined || process.env.PORT === "" ? 3000 : Number(process.env.PORT);
 
-const demo = createDemo(Server);
+// The panel's "memory per connection" is read after a full GC (every 5 s), so that it shows live
+// memory rather than garbage. Node keeps gc() hidden unless started with --expose-gc: ask V8.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc");
+
+const demo = createDemo(Server, { gc });
 
 demo.httpServer.on("error", (err) => {
   console.error(`socketkit demo: cannot listen on ${host}:${port}: ${err.message}`);

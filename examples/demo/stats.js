@@ -1,16 +1,22 @@
 // The demo's live panel: the server's own numbers, sampled once a second from the public API
 // (the engine's clients and their transports, the engine sockets' `packet` / `packetCreate`
 // events, process.memoryUsage()) and pushed to every page as a volatile `stats` event.
+//
+// Memory per connection = (live heap - live heap with nobody connected) / connections. "Live"
+// means measured right after a full GC when a `gc` function is given (server.js gives one), so
+// that garbage waiting for the collector is not counted; without one, the lowest heap of the
+// last FLOOR_WINDOW samples stands in for it (rougher).
 "use strict";
 
 const SAMPLES = 60; // one minute of history for the charts
-const FLOOR_WINDOW = 10; // seconds over which the heap's lowest point is taken
+const FLOOR_WINDOW = 10; // samples over which the heap's lowest point is taken (without gc)
+const GC_EVERY = 5; // samples between two full collections (with gc)
 
 /**
  * Starts sampling; returns { history(), stop() }.
  * @param {import("socketkit").Server} io
  */
-function setupStats(io, { interval = 1000 } = {}) {
+function setupStats(io, { interval = 1000, gc } = {}) {
   const counters = { in: 0, out: 0 };
   // two listeners shared by every connection of this server, not a closure per connection
   const countIn = (packet) => {
@@ -26,8 +32,22 @@ function setupStats(io, { interval = 1000 } = {}) {
 
   const samples = [];
   const heaps = [];
+  let ticks = 0;
+  /** the live heap: after the last full GC, or the recent low point */
+  function liveHeap(heapUsed) {
+    if (gc) {
+      if (ticks++ % GC_EVERY === 0) {
+        gc();
+        heaps[0] = process.memoryUsage().heapUsed;
+      }
+      return heaps[0];
+    }
+    heaps.push(heapUsed);
+    if (heaps.length > FLOOR_WINDOW) heaps.shift();
+    return Math.min(...heaps);
+  }
   // the heap with nobody connected: what a connection costs is measured above it
-  let idleHeap = process.memoryUsage().heapUsed;
+  let idleHeap = liveHeap(process.memoryUsage().heapUsed);
   let last = { in: counters.in, out: counters.out, at: Date.now() };
 
   function sample() {
@@ -40,11 +60,8 @@ function setupStats(io, { interval = 1000 } = {}) {
     }
     const connections = io.engine.clientsCount;
     const { heapUsed, rss } = process.memoryUsage();
-    heaps.push(heapUsed);
-    if (heaps.length > FLOOR_WINDOW) heaps.shift();
-    // the lowest heap of the last seconds is close to what survives a GC: live memory
-    const floor = Math.min(...heaps);
-    if (connections === 0) idleHeap = Math.min(idleHeap, floor);
+    const live = liveHeap(heapUsed);
+    if (connections === 0) idleHeap = gc ? live : Math.min(idleHeap, live);
     const s = {
       at: now,
       connections,
@@ -55,7 +72,7 @@ function setupStats(io, { interval = 1000 } = {}) {
       heapUsed,
       rss,
       bytesPerConnection: connections
-        ? Math.max(0, Math.round((floor - idleHeap) / connections))
+        ? Math.max(0, Math.round((live - idleHeap) / connections))
         : 0,
     };
     last = { in: counters.in, out: counters.out, at: now };
