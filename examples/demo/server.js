@@ -37,10 +37,13 @@ let closing = false;
 function shutdown() {
   if (closing) return;
   closing = true;
-  demo.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  // sockets are told "server shutting down"; the process then ends by itself once the last
+  // bytes are out (a fallback timer makes sure it does)
+  setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
+  demo.close().catch((err) => {
+    console.error(`socketkit demo: ${err.message}`);
+    process.exitCode = 1;
+  });
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
