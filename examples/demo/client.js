@@ -166,12 +166,13 @@ const REASONS = {
 
 function setStatus(connState, text, detail = "") {
   $("conn").dataset.state = connState;
+  document.body.dataset.conn = connState;
   $("status").textContent = text;
   $("status-detail").textContent = detail;
   const cut = $("cut");
   cut.disabled = connState === "connecting" || connState === "offline";
   cut.className = connState === "cut" ? "btn restore" : "btn danger";
-  cut.textContent = connState === "cut" ? "↻ Restore the connection" : "✂ Cut the connection";
+  cut.textContent = connState === "cut" ? "↻ Restore connection" : "✂ Cut the connection";
 }
 
 function showOnline() {

@@ -248,7 +248,7 @@ describeInBrowser("the demo in Chromium", () => {
     await grace.bringToFront();
     await click(grace, "#cut");
     await waitForState(grace, "cut");
-    expect(await textOf(grace, "#cut")).toBe("↻ Restore the connection");
+    expect(await textOf(grace, "#cut")).toBe("↻ Restore connection");
     // the server has seen her go (the notice is sent from her disconnect handler)
     await waitForText(ada, "#log .notice", "Grace went offline");
     await waitForText(ada, "#members li", "Ada (you)");
