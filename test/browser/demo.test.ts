@@ -235,67 +235,75 @@ describeInBrowser("the demo in Chromium", () => {
     expect(await ada.$$eval("#c-connections polyline", (l) => l.length)).toBe(2);
   });
 
-  test("recovery: messages sent during a cut arrive after it, tagged, and the cut page's queued message goes out", async () => {
-    const ada = await signIn("Ada");
-    const grace = await signIn("Grace");
-    await waitForTransport(grace, "websocket");
-    const before = await socketOf(grace);
-    const recovered: Socket[] = [];
-    demo.io.on("connection", (s) => {
-      if (s.recovered) recovered.push(s);
-    });
+  test.each(["websocket", "polling"] as const)(
+    "recovery over %s: messages sent during a cut arrive after it, tagged, and the cut page's queued message goes out",
+    async (transport) => {
+      const ada = await signIn("Ada");
+      const grace = await signIn("Grace", transport === "polling" ? "polling" : undefined);
+      await waitForTransport(grace, transport);
+      const before = await socketOf(grace);
+      const recovered: Socket[] = [];
+      demo.io.on("connection", (s) => {
+        if (s.recovered) recovered.push(s);
+      });
 
-    await grace.bringToFront();
-    await click(grace, "#cut");
-    await waitForState(grace, "cut");
-    expect(await textOf(grace, "#cut")).toBe("↻ Restore connection");
-    // the server has seen her go (the notice is sent from her disconnect handler)
-    await waitForText(ada, "#log .notice", "Grace went offline");
-    await waitForText(ada, "#members li", "Ada (you)");
-    expect(await ada.$$eval("#members li", (l) => l.length)).toBe(1);
+      await grace.bringToFront();
+      await click(grace, "#cut");
+      await waitForState(grace, "cut");
+      expect(await textOf(grace, "#cut")).toBe("↻ Restore connection");
+      // the server has seen her go (the notice is sent from her disconnect handler)
+      await waitForText(ada, "#log .notice", "Grace went offline");
+      await waitForText(ada, "#members li", "Ada (you)");
+      expect(await ada.$$eval("#members li", (l) => l.length)).toBe(1);
 
-    await say(ada, "missed one");
-    await say(ada, "missed two");
-    await waitForText(ada, "#log .msg.mine .receipt", "✓ sent · nobody else is here yet");
-    await ada.waitForFunction(
-      () =>
-        [...document.querySelectorAll("#log .msg.mine .receipt")].filter((r) =>
-          (r.textContent ?? "").startsWith("✓ sent"),
-        ).length === 2,
-      { polling: 50, timeout: 10_000 },
-    );
-    await say(grace, "written offline");
-    await waitForText(grace, "#log .msg.mine .receipt", "queued: sent when the connection is back");
-    expect(await messageTexts(grace)).toEqual(["written offline"]);
+      await say(ada, "missed one");
+      await say(ada, "missed two");
+      await waitForText(ada, "#log .msg.mine .receipt", "✓ sent · nobody else is here yet");
+      await ada.waitForFunction(
+        () =>
+          [...document.querySelectorAll("#log .msg.mine .receipt")].filter((r) =>
+            (r.textContent ?? "").startsWith("✓ sent"),
+          ).length === 2,
+        { polling: 50, timeout: 10_000 },
+      );
+      await say(grace, "written offline");
+      await waitForText(
+        grace,
+        "#log .msg.mine .receipt",
+        "queued: sent when the connection is back",
+      );
+      expect(await messageTexts(grace)).toEqual(["written offline"]);
 
-    await click(grace, "#cut");
-    await waitForState(grace, "online");
-    expect(await messageTexts(grace)).toEqual(["written offline", "missed one", "missed two"]);
-    expect(await grace.$$eval("#log .msg .tag", (l) => l.map((n) => n.textContent))).toEqual([
-      "recovered",
-      "recovered",
-    ]);
-    expect(await textOf(grace, "#status-detail")).toContain("recovered 2 missed messages");
-    const after = await socketOf(grace);
-    expect(after.recovered).toBe(true);
-    expect(after.id).toBe(before.id);
-    expect(recovered.map((s) => s.data.name)).toEqual(["Grace"]);
-    // she is not told about her own absence, and the log was not reloaded
-    expect((await noticeTexts(grace)).some((n) => n.includes("Grace"))).toBe(false);
+      await click(grace, "#cut");
+      await waitForState(grace, "online");
+      expect(await messageTexts(grace)).toEqual(["written offline", "missed one", "missed two"]);
+      expect(await grace.$$eval("#log .msg .tag", (l) => l.map((n) => n.textContent))).toEqual([
+        "recovered",
+        "recovered",
+      ]);
+      expect(await textOf(grace, "#status-detail")).toContain("recovered 2 missed messages");
+      const after = await socketOf(grace);
+      expect(after.recovered).toBe(true);
+      expect(after.id).toBe(before.id);
+      expect(recovered.map((s) => s.data.name)).toEqual(["Grace"]);
+      // she is not told about her own absence, and the log was not reloaded
+      expect((await noticeTexts(grace)).some((n) => n.includes("Grace"))).toBe(false);
 
-    // the queued message went out, and the recovered ones were acknowledged to their sender
-    await waitForText(ada, "#log .msg .text", "written offline");
-    await waitForText(grace, "#log .msg.mine .receipt", "✓✓ delivered to 1");
-    await ada.waitForFunction(
-      () =>
-        [...document.querySelectorAll("#log .msg.mine .receipt")].every(
-          (r) => r.textContent === "✓✓ delivered to 1",
-        ),
-      { polling: 50, timeout: 10_000 },
-    );
-    await waitForContains(ada, "#log", "Grace is back");
-    await waitForText(ada, "#members li", "Grace");
-  });
+      // the queued message went out, and the recovered ones were acknowledged to their sender
+      await waitForText(ada, "#log .msg .text", "written offline");
+      await waitForText(grace, "#log .msg.mine .receipt", "✓✓ delivered to 1");
+      await ada.waitForFunction(
+        () =>
+          [...document.querySelectorAll("#log .msg.mine .receipt")].every(
+            (r) => r.textContent === "✓✓ delivered to 1",
+          ),
+        { polling: 50, timeout: 10_000 },
+      );
+      await waitForContains(ada, "#log", "Grace is back");
+      await waitForText(ada, "#members li", "Grace");
+      expect((await socketOf(grace)).io.engine.transport.name).toBe(transport);
+    },
+  );
 
   test("the name picker replaces prompt(); the page has its favicon", async () => {
     const connectionsBefore = demo.io.engine.clientsCount;
@@ -350,12 +358,11 @@ describeInBrowser("the demo in Chromium", () => {
     await linus.bringToFront();
     await linus.type("#input", "Nice");
     await waitForText(grace, "#typing", "Linus is typing…");
-    // a full minute of samples in the charts (one every 200 ms here)
+    // some samples in the charts; a full minute of them for docs/demo.png
     await grace.waitForFunction(
-      () =>
-        (window as unknown as { demo: { state: { samples: unknown[] } } }).demo.state.samples
-          .length >= 60,
+      (wanted) => (window.demo?.state.samples.length ?? 0) >= wanted,
       { polling: 100, timeout: 20_000 },
+      process.env.SAVE_DEMO_SCREENSHOT ? 60 : 5,
     );
     // the last sample counts all three pages (more when DEMO_URL has other visitors)
     await grace.waitForFunction(
