@@ -1,77 +1,49 @@
-// The socketkit chat demo: `npm start`, then open http://localhost:3000 in two browser tabs.
-// It runs on the embedded in-memory adapter (no Redis needed) and loads the client bundle that
-// socketkit serves itself at /socket.io/socket.io.js.
+// The socketkit demo: `npm start`, then open the address it prints in two browser windows.
+// It runs on the in-memory adapter (no Redis needed) and the page loads the client bundle that
+// socketkit serves itself at /socket.io/socket.io.js. HOST and PORT choose where it listens
+// (127.0.0.1:3000 by default; HOST=0.0.0.0 to reach it from other machines).
 "use strict";
-const { createServer } = require("node:http");
-const { readFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { setFlagsFromString } = require("node:v8");
+const { runInNewContext } = require("node:vm");
 const { Server } = require("socketkit");
+const { createDemo } = require("./app");
 
-const port = Number(process.env.PORT) || 3000;
-const page = readFileSync(join(__dirname, "index.html"));
+const host = process.env.HOST || "127.0.0.1";
+const port =
+  process.env.PORT === undefined || process.env.PORT === "" ? 3000 : Number(process.env.PORT);
 
-const httpServer = createServer((req, res) => {
-  const pathname = (req.url ?? "/").split("?")[0];
-  if (pathname === "/" || pathname === "/index.html") {
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    res.end(page);
-  } else {
-    res.writeHead(404);
-    res.end();
+// The panel's "memory per connection" is read after a full GC (every 5 s), so that it shows live
+// memory rather than garbage. Node keeps gc() hidden unless started with --expose-gc: ask V8.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc");
+
+const demo = createDemo(Server, { gc });
+
+demo.httpServer.on("error", (err) => {
+  console.error(`socketkit demo: cannot listen on ${host}:${port}: ${err.message}`);
+  process.exit(1);
+});
+
+demo.httpServer.listen(port, host, () => {
+  const { address, port: actual } = demo.httpServer.address();
+  const shown = address.includes(":") ? `[${address}]` : address;
+  console.log(`socketkit demo listening on http://${shown}:${actual}/`);
+  if (address === "0.0.0.0" || address === "::") {
+    console.log("(every interface: open it with this machine's address)");
   }
 });
 
-const io = new Server(httpServer, {
-  // a client that drops briefly gets its rooms and missed messages back
-  connectionStateRecovery: { maxDisconnectionDuration: 60_000 },
-});
-
-const ROOMS = ["general", "random", "help"];
-
-io.use((socket, next) => {
-  const name = String(socket.handshake.auth.name ?? "")
-    .trim()
-    .slice(0, 24);
-  if (!name)
-    return next(Object.assign(new Error("a name is required"), { data: { field: "name" } }));
-  socket.data.name = name;
-  next();
-});
-
-io.on("connection", (socket) => {
-  if (!socket.recovered) socket.join("general");
-  socket.emit("welcome", { id: socket.id, name: socket.data.name, rooms: ROOMS });
-
-  // join a room; the ack returns the room's member count
-  socket.on("join", async (room, ack) => {
-    if (!ROOMS.includes(room)) return ack({ ok: false, error: "unknown room" });
-    for (const r of socket.rooms) if (r !== socket.id) socket.leave(r);
-    socket.join(room);
-    const members = await io.in(room).allSockets();
-    io.to(room).emit("notice", `${socket.data.name} joined #${room}`);
-    ack({ ok: true, room, members: members.size });
-  });
-
-  // a chat message, acknowledged once it has been broadcast
-  socket.on("chat", (text, ack) => {
-    const room = [...socket.rooms].find((r) => r !== socket.id) ?? "general";
-    const message = { from: socket.data.name, text: String(text).slice(0, 500), at: Date.now() };
-    io.to(room).emit("chat", room, message);
-    if (typeof ack === "function")
-      ack({ ok: true, delivered: io.of("/").adapter.rooms.get(room)?.size ?? 0 });
-  });
-
-  socket.on("disconnect", (reason) => {
-    console.log(`${socket.data.name} (${socket.id}) left: ${reason}`);
-  });
-});
-
-httpServer.listen(port, () => {
-  console.log(`socketkit chat demo on http://localhost:${port}`);
-});
-
+let closing = false;
 function shutdown() {
-  io.close(() => process.exit(0));
+  if (closing) return;
+  closing = true;
+  // sockets are told "server shutting down"; the process then ends by itself once the last
+  // bytes are out (a fallback timer makes sure it does)
+  setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
+  demo.close().catch((err) => {
+    console.error(`socketkit demo: ${err.message}`);
+    process.exitCode = 1;
+  });
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
