@@ -116,6 +116,15 @@ export class Client<
     return this.conn.id;
   }
 
+  /** @internal the acknowledgements the server waits for on this connection */
+  get pendingAcks(): number {
+    let n = 0;
+    const only = this.#only;
+    if (only !== null) return only.pendingAcks;
+    if (this.#many !== null) for (const socket of this.#many.values()) n += socket.pendingAcks;
+    return n;
+  }
+
   /** The server's packet encoder. */
   get encoder(): PacketEncoder {
     return this.server.encoder;
@@ -327,6 +336,7 @@ export class Client<
 
   /** Writes encoded packets to the engine (compatibility surface: adapters call it). */
   writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
+    if (opts.preEncoded) this.server.ops.metrics?.delivered(encodedPackets);
     if (opts.volatile && !this.conn.transport.writable) {
       debug("volatile packet is discarded since the transport is not currently writable");
       return;
@@ -388,6 +398,8 @@ export class Client<
   #onerror(err: Error, reason?: DisconnectReason): void {
     for (const socket of this.#sockets()) socket.onerror(err);
     if (reason !== undefined && this.conn.readyState === "open") {
+      const metrics = this.server.ops.metrics;
+      if (metrics !== null) metrics.parseErrors++;
       // a malformed packet: only this connection goes, its sockets with reason "parse error"
       // (closed first: the engine close that follows must not report its own reason)
       this.#onclose(reason, err);
