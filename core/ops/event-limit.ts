@@ -27,6 +27,7 @@ export interface EventBucket {
 
 /** What the limiter needs of a socket. */
 export interface RateLimitedSocket {
+  readonly connected: boolean;
   eventBucket: EventBucket | null;
   /** Reports an error to the socket's "error" listeners (none: nothing happens). */
   onerror(err: Error): void;
@@ -53,6 +54,8 @@ export class EventRateLimiter {
 
   /** Whether the socket may have this event (`[name, ...args]`); past the limit, applies the policy. */
   admit(socket: RateLimitedSocket, event: readonly unknown[]): boolean {
+    // the rest of a batch that arrived with the event that disconnected the socket
+    if (!socket.connected) return false;
     const now = performance.now();
     let bucket = socket.eventBucket;
     if (bucket === null) {
