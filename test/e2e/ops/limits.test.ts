@@ -131,7 +131,7 @@ describe("maxHandshakesPerSecond", () => {
     const res = await fetch(`${h.url}/socket.io/?EIO=4&transport=polling`);
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect((await res.json()).message).toBe(
+    expect(((await res.json()) as { message: string }).message).toBe(
       "Too many handshakes from this address (max 2 per second)",
     );
     // requests of open sessions are not handshakes: the connected clients go on
