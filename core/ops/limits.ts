@@ -52,17 +52,20 @@ interface Bucket {
 const SWEEP_INTERVAL = 10_000;
 
 /**
- * `maxHandshakesPerSecond`: a token bucket per address holding at most one second's worth of
- * handshakes, refilled continuously.
+ * `maxHandshakesPerSecond`: a token bucket per address holding one second's worth of
+ * handshakes (at least one), refilled continuously.
  */
 export class HandshakesPerSecond implements Admission {
   readonly limit = "handshakeRate" as const;
   readonly #rate: number;
+  /** The bucket's size: a second's worth, at least one handshake. */
+  readonly #capacity: number;
   readonly #buckets = new Map<string, Bucket>();
   #sweeper: NodeJS.Timeout | null = null;
 
   constructor(rate: number) {
     this.#rate = rate;
+    this.#capacity = Math.max(1, rate);
   }
 
   admit(address: string): EngineRefusal | undefined {
@@ -70,11 +73,11 @@ export class HandshakesPerSecond implements Admission {
     const rate = this.#rate;
     let bucket = this.#buckets.get(address);
     if (bucket === undefined) {
-      bucket = { tokens: rate, at: now };
+      bucket = { tokens: this.#capacity, at: now };
       this.#buckets.set(address, bucket);
       this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL).unref();
     } else {
-      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) * rate) / 1000);
+      bucket.tokens = Math.min(this.#capacity, bucket.tokens + ((now - bucket.at) * rate) / 1000);
       bucket.at = now;
     }
     if (bucket.tokens >= 1) {
@@ -92,7 +95,7 @@ export class HandshakesPerSecond implements Admission {
   #sweep(): void {
     const now = performance.now();
     for (const [address, bucket] of this.#buckets) {
-      if (bucket.tokens + ((now - bucket.at) * this.#rate) / 1000 >= this.#rate) {
+      if (bucket.tokens + ((now - bucket.at) * this.#rate) / 1000 >= this.#capacity) {
         this.#buckets.delete(address);
       }
     }
