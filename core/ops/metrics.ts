@@ -65,8 +65,9 @@ export class MetricsRecorder implements EngineCounters {
 
 /** What a snapshot reads of an engine session (an `EngineSocket`). */
 export interface MetricsSession {
-  readonly transport: { readonly name: string; readonly socket?: { bufferedAmount?: number } };
-  readonly writeBuffer: readonly { type: string; data?: string | Buffer }[];
+  readonly transport: { readonly name: string };
+  /** Bytes waiting for the client (the figure `maxBufferedBytes` bounds). */
+  readonly bufferedAmount: number;
 }
 
 /** What a snapshot reads of a namespace and its sockets. */
@@ -102,7 +103,10 @@ export interface MetricsSnapshot {
   acks: { pending: number; timeouts: number };
   /** Broadcasts delivered on this node, and their deliveries (one per recipient). */
   broadcasts: { total: number; recipients: number };
-  /** Bytes waiting to be written to clients: in total, and for the most behind client. */
+  /**
+   * Bytes waiting to be written to clients, in total and for the most behind client, as
+   * `maxBufferedBytes` counts them (write buffer + transport; text counted in UTF-16 units).
+   */
   buffered: { bytes: number; maxBytes: number };
   /** Completed transport upgrades (polling to WebSocket). */
   upgrades: number;
@@ -112,11 +116,6 @@ export interface MetricsSnapshot {
   limits: LimitCounters;
   /** Whether `io.drain()` is refusing new sessions. */
   draining: boolean;
-}
-
-function sizeOf(data: string | Buffer | undefined): number {
-  if (data === undefined) return 0;
-  return typeof data === "string" ? Buffer.byteLength(data) : data.length;
 }
 
 /** Reads the gauges from the live state and copies the counters. O(connections), no I/O. */
@@ -132,9 +131,7 @@ export function takeSnapshot(
     total++;
     const name = session.transport.name;
     byTransport[name] = (byTransport[name] ?? 0) + 1;
-    let bytes = session.transport.socket?.bufferedAmount ?? 0;
-    const packets = session.writeBuffer;
-    for (let i = 0; i < packets.length; i++) bytes += sizeOf(packets[i].data);
+    const bytes = session.bufferedAmount;
     bufferedBytes += bytes;
     if (bytes > maxBytes) maxBytes = bytes;
   }
