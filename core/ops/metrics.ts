@@ -99,7 +99,7 @@ export interface MetricsSnapshot {
   packets: { in: number; out: number };
   /** Bytes of those messages (UTF-8 bytes of text, bytes of binary). */
   bytes: { in: number; out: number };
-  /** Acknowledgements the server waits for, and those that timed out (socket emits). */
+  /** Acknowledgements the server waits for, and the emits whose acknowledgements timed out. */
   acks: { pending: number; timeouts: number };
   /** Broadcasts delivered on this node, and their deliveries (one per recipient). */
   broadcasts: { total: number; recipients: number };

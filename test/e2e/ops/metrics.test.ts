@@ -82,6 +82,8 @@ describe("io.metrics()", () => {
     if (client.io.engine.transport.name !== "websocket") await waitFor(client.io.engine, "upgrade");
     client.on("slow", () => {}); // never acknowledges
     await expect(socket.timeout(20).emitWithAck("slow")).rejects.toThrow();
+    // a broadcast whose acknowledgements do not all come in time counts once
+    await expect(h.io.timeout(20).emitWithAck("slow")).rejects.toThrow();
     // a request for an unknown session is refused
     const res = await fetch(`${h.url}/socket.io/?EIO=4&transport=polling&sid=nope`);
     expect(res.status).toBe(400);
@@ -91,7 +93,7 @@ describe("io.metrics()", () => {
     (bad[0].io.engine as unknown as { write(d: string): void }).write("2[1");
     expect((await gone)[0]).toBe("parse error");
     const m = h.io.metrics();
-    expect(m.acks.timeouts).toBe(1);
+    expect(m.acks.timeouts).toBe(2);
     expect(m.upgrades).toBe(1);
     expect(m.handshakes.refused).toEqual({ UNKNOWN_SID: 1 });
     expect(m.parseErrors).toBe(1);
