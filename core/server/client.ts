@@ -138,9 +138,8 @@ export class Client<
 
   /** @internal the acknowledgements the server waits for on this connection */
   get pendingAcks(): number {
+    if (this.#only !== null) return this.#only.pendingAcks;
     let n = 0;
-    const only = this.#only;
-    if (only !== null) return only.pendingAcks;
     if (this.#many !== null) for (const socket of this.#many.values()) n += socket.pendingAcks;
     return n;
   }
@@ -361,6 +360,10 @@ export class Client<
       this.#held.push([encodedPackets, opts]);
       return;
     }
+    this.#write(encodedPackets, opts);
+  }
+
+  #write(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
     if (opts.volatile && !this.conn.transport.writable) {
       debug("volatile packet is discarded since the transport is not currently writable");
       return;
@@ -404,7 +407,7 @@ export class Client<
     for (const data of first) {
       target.packet({ type: PacketType.EVENT, nsp: target.nsp.name, data });
     }
-    if (held !== null) for (const [encoded, opts] of held) this.writeToEngine(encoded, opts);
+    if (held !== null) for (const [encoded, opts] of held) this.#write(encoded, opts);
   }
 
   // -- reading ---------------------------------------------------------------------------------
