@@ -23,7 +23,9 @@ function load() {
   let app;
   let version;
   if (impl === "socketkit") {
-    app = require("./servers/sio").start(httpServer, require("socketkit").Server);
+    // SOCKETKIT_METRICS=1: the same run with the metrics counters on (io.metrics())
+    const opts = process.env.SOCKETKIT_METRICS === "1" ? { metrics: true } : {};
+    app = require("./servers/sio").start(httpServer, require("socketkit").Server, opts);
     version = pkgVersion("..");
   } else if (impl === "socket.io") {
     app = require("./servers/sio").start(httpServer, require("socket.io").Server);

@@ -43,6 +43,8 @@ export const errorCodes = {
   // limits (engine)
   SIO_ERR_BUFFER_FULL: "write buffer full: the client does not read",
   SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
+  // operations (core/ops: metrics, limits, drain)
+  SIO_ERR_EVENT_RATE_LIMITED: "event dropped: too many events",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

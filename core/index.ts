@@ -43,3 +43,7 @@ export type { EnginePacket, EngineData } from "./engine/protocol";
 export type { EngineHandler, WebSocketLike, WebSocketServerLike } from "./engine/ports";
 export { EngineErrorCode, engineErrorMessages, SocketkitError, errorCodes } from "./errors";
 export type * from "./types";
+export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";
+export type { DrainOptions, DrainResult } from "./ops/drain";
+export type { EventRateLimitOptions } from "./ops/event-limit";
+export type { OperationsOptions } from "./ops/operations";

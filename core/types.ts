@@ -175,4 +175,6 @@ export type DisconnectReason =
   | EngineCloseReason
   | "forced server close"
   | "client namespace disconnect"
-  | "server namespace disconnect";
+  | "server namespace disconnect"
+  /** socketkit: the `eventRateLimit` option's "disconnect" policy */
+  | "event rate limit exceeded";

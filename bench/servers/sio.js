@@ -1,7 +1,8 @@
 "use strict";
 /**
  * The benchmark application for socketkit and the official socket.io: the same code for both,
- * stock options, only the `Server` class differs.
+ * stock options, only the `Server` class differs (socketkit gets `{ metrics: true }` with
+ * SOCKETKIT_METRICS=1, to measure what the counters cost).
  *
  * Events (all acknowledged):
  * - "echo" (data)              -> ack(data)
@@ -10,8 +11,8 @@
  * - "room" (room, seq, text)   -> io.to(room).emit("m", seq, text); ack()
  * - "all" (seq, text)          -> io.emit("m", seq, text); ack()
  */
-function start(httpServer, Server) {
-  const io = new Server(httpServer);
+function start(httpServer, Server, opts = {}) {
+  const io = new Server(httpServer, opts);
   io.on("connection", (socket) => {
     socket.on("echo", (data, ack) => ack(data));
     socket.on("bin", (buf, ack) => ack(buf));

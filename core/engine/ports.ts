@@ -64,3 +64,49 @@ export interface EngineHandler {
   onEngineMessage(data: EngineData): void;
   onEngineClose(reason: EngineCloseReason, description?: unknown): void;
 }
+
+// -- operations seams (core/ops implements them; the engine only calls) ----------------------------
+
+/**
+ * How a refused new session is answered: an HTTP status with a `Retry-After` (seconds), on a
+ * polling handshake as on a WebSocket upgrade. `reason` is the metrics label.
+ */
+export interface EngineRefusal {
+  status: number;
+  retryAfter: number;
+  reason: string;
+  message: string;
+}
+
+/**
+ * The counters the engine increments: plain integer fields of one object, updated in place
+ * (no allocation per packet). `null` on the host: nothing is counted.
+ */
+export interface EngineCounters {
+  handshakes: number;
+  upgrades: number;
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  parseErrors: number;
+  /** Refused requests, by reason (an engine error name, or an {@link EngineRefusal} reason). */
+  refused: Record<string, number>;
+}
+
+/** What the admission seam sees of a session (an `EngineSocket`). */
+export interface EngineSessionInfo {
+  readonly id: string;
+  readonly request: IncomingMessage;
+  readonly remoteAddress: string;
+}
+
+/**
+ * The engine's admission seam: every handshake asks `admit()` before `allowRequest`; open and
+ * closed sessions are reported, so per-address limits can count them. Set as `engine.gate`.
+ */
+export interface EngineGate {
+  admit(req: IncomingMessage): EngineRefusal | undefined;
+  opened(session: EngineSessionInfo): void;
+  closed(session: EngineSessionInfo): void;
+}

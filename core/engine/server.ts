@@ -12,7 +12,12 @@ import { serialize, type CookieSerializeOptions } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";
 import { generateId } from "../util/id";
-import type { WebSocketLike, WebSocketServerConstructor } from "./ports";
+import type {
+  EngineCounters,
+  EngineGate,
+  WebSocketLike,
+  WebSocketServerConstructor,
+} from "./ports";
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
 import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
@@ -117,6 +122,11 @@ export interface EngineConnectionError {
 /** Called when a request is refused: answers it with the wire error. */
 export type AbortConnection = (code: EngineErrorCode, context: Record<string, unknown>) => void;
 
+/** The name of each wire error code (the metrics label of a refusal without its own name). */
+const ENGINE_ERROR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(EngineErrorCode).map(([name, code]) => [code, name]),
+);
+
 const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
   polling: ["websocket"],
   websocket: [],
@@ -164,13 +174,22 @@ function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
   return resolved;
 }
 
-/** Answers a refused HTTP request as engine.io does: 400/403 with `{code, message}`. */
+/**
+ * Answers a refused HTTP request as engine.io does: 400/403 with `{code, message}`; a refusal
+ * of the admission seam (`context.status`, `context.retryAfter`) keeps its status and adds
+ * `Retry-After`.
+ */
 export function abortRequest(
   res: EngineResponse,
   code: EngineErrorCode,
   context: Record<string, unknown>,
 ): void {
-  const status = code === EngineErrorCode.FORBIDDEN ? 403 : 400;
+  const status =
+    typeof context?.status === "number"
+      ? context.status
+      : code === EngineErrorCode.FORBIDDEN
+        ? 403
+        : 400;
   const message =
     context && typeof context.message === "string" && context.message
       ? context.message
@@ -179,7 +198,9 @@ export function abortRequest(
     if (!res.writableEnded) res.end();
     return;
   }
-  res.writeHead(status, { "Content-Type": "application/json" });
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (typeof context?.retryAfter === "number") headers["Retry-After"] = String(context.retryAfter);
+  res.writeHead(status, headers);
   res.end(JSON.stringify({ code, message }));
 }
 
@@ -224,6 +245,10 @@ export class EngineBaseServer extends LazyEventEmitter {
     const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
     return client && { transport: client.transport.name, protocol: client.protocol };
   };
+  /** @internal the operations counters (core/ops/metrics.ts); null: nothing counted */
+  counters: EngineCounters | null = null;
+  /** @internal the admission seam (core/ops: limits, drain); null: every handshake goes on */
+  gate: EngineGate | null = null;
   readonly #pingQueues = new Map<number, HeartbeatQueue>();
   readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
   readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
@@ -280,6 +305,7 @@ export class EngineBaseServer extends LazyEventEmitter {
     if (this.clients[socket.id] === socket) {
       delete this.clients[socket.id];
       this.clientsCount--;
+      this.gate?.closed(socket);
     }
   }
 
@@ -360,6 +386,18 @@ export class EngineBaseServer extends LazyEventEmitter {
       fn(verdict.code, verdict.context);
       return;
     }
+    if (verdict.kind !== "session" && this.gate !== null) {
+      const refusal = this.gate.admit(req);
+      if (refusal !== undefined) {
+        fn(EngineErrorCode.FORBIDDEN, {
+          name: refusal.reason,
+          message: refusal.message,
+          status: refusal.status,
+          retryAfter: refusal.retryAfter,
+        });
+        return;
+      }
+    }
     if (verdict.kind === "session" || !this.opts.allowRequest) {
       fn();
       return;
@@ -391,6 +429,11 @@ export class EngineBaseServer extends LazyEventEmitter {
     code: EngineErrorCode,
     context: Record<string, unknown>,
   ): void {
+    const counters = this.counters;
+    if (counters !== null) {
+      const reason = typeof context.name === "string" ? context.name : ENGINE_ERROR_NAMES[code];
+      counters.refused[reason] = (counters.refused[reason] ?? 0) + 1;
+    }
     const error: EngineConnectionError = {
       req,
       code,
@@ -562,6 +605,8 @@ export class EngineBaseServer extends LazyEventEmitter {
     }
     this.clients[id] = socket;
     this.clientsCount++;
+    if (this.counters !== null) this.counters.handshakes++;
+    this.gate?.opened(socket);
     this.emit("connection", socket);
   }
 }

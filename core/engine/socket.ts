@@ -6,7 +6,7 @@ import { SocketkitError } from "../errors";
 import { LazyEventEmitter } from "../util/event-emitter";
 import { createDebug } from "../util/debug";
 import type { EngineCloseReason, EngineRequest } from "../types";
-import type { EngineHandler } from "./ports";
+import type { EngineCounters, EngineHandler } from "./ports";
 import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
 import type { EngineTransport, TransportSink } from "./transports/transport";
 import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat";
@@ -33,6 +33,8 @@ export interface EngineSocketHost {
   timeoutQueue(delay: number): HeartbeatQueue;
   /** The shared queue of upgrade probes that fail after `delay` ms. */
   upgradeQueue(delay: number): HeartbeatQueue;
+  /** The operations counters (core/ops/metrics.ts); null: nothing counted. */
+  readonly counters?: EngineCounters | null;
   /** Called once when a socket closes, before its "close" listeners. */
   onSocketClose(socket: EngineSocket): void;
   emit(event: "flush" | "drain", ...args: unknown[]): boolean;
@@ -97,6 +99,27 @@ function openPacketData(
   return (
     (isPlainId(sid) ? '{"sid":"' + sid + '",' : '{"sid":' + JSON.stringify(sid) + ",") + entry.tail
   );
+}
+
+/** The size of a message, as counted by the metrics: UTF-8 bytes of text, bytes of binary. */
+function byteSize(data: EngineData | undefined): number {
+  if (data === undefined) return 0;
+  return typeof data === "string" ? Buffer.byteLength(data) : data.length;
+}
+
+function countIn(counters: EngineCounters, data: EngineData): void {
+  counters.packetsIn++;
+  counters.bytesIn += byteSize(data);
+}
+
+/** Counts the messages of a flush (the control packets, pings and noops, are not counted). */
+function countOut(counters: EngineCounters, packets: readonly EnginePacket[]): void {
+  for (let i = 0; i < packets.length; i++) {
+    const packet = packets[i];
+    if (packet.type !== "message") continue;
+    counters.packetsOut++;
+    counters.bytesOut += byteSize(packet.data);
+  }
 }
 
 /** Whether `id` needs no JSON escaping (our ids: URL-safe base64). */
@@ -256,6 +279,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
         break;
       case "message": {
         const data = packet.data as EngineData;
+        const counters = this.server.counters;
+        if (counters != null) countIn(counters, data);
         this.handler?.onEngineMessage(data);
         this.emit("data", data);
         this.emit("message", data);
@@ -355,6 +380,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     const previous = this.transport;
     previous.discard();
     this.upgraded = true;
+    const counters = this.server.counters;
+    if (counters != null) counters.upgrades++;
     this.#detach(previous);
     this.#attach(transport);
     this.emit("upgrade", transport);
@@ -475,6 +502,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     const wbuf = this.writeBuffer;
     this.writeBuffer = NO_PACKETS;
     this.#bufferedBytes = 0;
+    const counters = this.server.counters;
+    if (counters != null) countOut(counters, wbuf);
     const fns = this.#packetsFn;
     if (fns !== null) {
       this.#packetsFn = null;
@@ -529,6 +558,9 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
   onClose(reason: EngineCloseReason, description?: unknown): void {
     if (this.readyState === "closed") return;
     this.readyState = "closed";
+    if (reason === "parse error" && this.server.counters != null) {
+      this.server.counters.parseErrors++;
+    }
     this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
     if (this.writeBuffer !== NO_PACKETS) process.nextTick(releaseWriteBuffer, this);

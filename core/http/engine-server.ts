@@ -3,7 +3,12 @@
  * ws in `noServer` mode, and `attach()` to an http.Server.
  */
 import { EventEmitter } from "node:events";
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
+import {
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from "node:http";
 import type { Duplex } from "node:stream";
 import { createDebug } from "../util/debug";
 import { WebSocketServer } from "ws";
@@ -91,8 +96,11 @@ function abortUpgrade(
       typeof context.message === "string" && context.message
         ? context.message
         : engineErrorMessages[code];
+    // a refusal of the admission seam (core/ops) keeps its status and says when to come back
+    const status = typeof context.status === "number" ? context.status : 400;
     socket.write(
-      "HTTP/1.1 400 Bad Request\r\n" +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\n` +
+        (typeof context.retryAfter === "number" ? `Retry-After: ${context.retryAfter}\r\n` : "") +
         "Connection: close\r\n" +
         "Content-type: text/html\r\n" +
         "Content-Length: " +

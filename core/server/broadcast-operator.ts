@@ -13,6 +13,7 @@ import {
 } from "../types";
 import { SocketkitError } from "../errors";
 import { RESERVED_EVENTS } from "../parser/index";
+import type { MetricsRecorder } from "../ops/metrics";
 import type {
   AllButLast,
   DecorateAcknowledgements,
@@ -78,6 +79,12 @@ export interface SocketDetails<SocketData> {
 }
 
 type AckCallback = (err: Error | null, responses?: unknown) => void;
+
+/** The metrics recorder of the server an adapter belongs to (through its public `nsp`). */
+function metricsOf(adapter: BroadcastAdapter): MetricsRecorder | null | undefined {
+  return (adapter as { nsp?: { server?: { ops?: { metrics: MetricsRecorder | null } } } }).nsp
+    ?.server?.ops?.metrics;
+}
 
 const EMPTY_ROOMS: Set<Room> = new Set();
 
@@ -195,6 +202,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
     };
     const timer = setTimeout(() => {
       timedOut = true;
+      const metrics = metricsOf(adapter);
+      if (metrics) metrics.ackTimeouts++;
       releaseAcks(adapter, packet.id, onResponse);
       ack(new SocketkitError("SIO_ERR_ACK_TIMEOUT"), single ? null : responses);
     }, this.#flags.timeout ?? this.#defaultTimeout);

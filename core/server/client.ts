@@ -23,6 +23,7 @@ import type { HeartbeatEntry, HeartbeatQueue } from "../engine/heartbeat";
 import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
+import type { ResumedSocket } from "../ops/resume";
 
 const debug = createDebug("socket.io:client");
 
@@ -38,6 +39,23 @@ function deliverPacket(
   packet: Packet,
 ): void {
   socket.onpacket(packet);
+}
+
+/**
+ * The offset a recovery-enabled event packet carries as its last argument, read from its
+ * encoded text (`2/nsp,["event",...,"offset"]`); undefined for anything else.
+ */
+function eventOffset(encoded: EncodedPacket | undefined): string | undefined {
+  if (typeof encoded !== "string" || (encoded[0] !== "2" && encoded[0] !== "5")) return undefined;
+  const start = encoded.indexOf("[");
+  if (start === -1) return undefined;
+  try {
+    const data: unknown = JSON.parse(encoded.substring(start));
+    const last = Array.isArray(data) ? data[data.length - 1] : undefined;
+    return typeof last === "string" ? last : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Splits a v3 namespace ("/nsp?token=abc") into its name and query (its auth). */
@@ -70,6 +88,8 @@ export class Client<
    */
   #only: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | null = null;
   #many: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | null = null;
+  /** Writes held while a resume catches up (core/ops/resume.ts); null: written at once. */
+  #held: [EncodedPacket[] | EncodedPacket, WriteOptions][] | null = null;
   /** @internal the server's connect-timeout queue while no namespace is joined, with links */
   hbQueue: HeartbeatQueue | null = null;
   /** @internal */ hbPrev: HeartbeatEntry | null = null;
@@ -114,6 +134,14 @@ export class Client<
   /** The id of the underlying Engine.IO connection. */
   get id(): string {
     return this.conn.id;
+  }
+
+  /** @internal the acknowledgements the server waits for on this connection */
+  get pendingAcks(): number {
+    if (this.#only !== null) return this.#only.pendingAcks;
+    let n = 0;
+    if (this.#many !== null) for (const socket of this.#many.values()) n += socket.pendingAcks;
+    return n;
   }
 
   /** The server's packet encoder. */
@@ -327,6 +355,15 @@ export class Client<
 
   /** Writes encoded packets to the engine (compatibility surface: adapters call it). */
   writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
+    if (opts.preEncoded) this.server.ops.metrics?.delivered(encodedPackets);
+    if (this.#held !== null) {
+      this.#held.push([encodedPackets, opts]);
+      return;
+    }
+    this.#write(encodedPackets, opts);
+  }
+
+  #write(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
     if (opts.volatile && !this.conn.transport.writable) {
       debug("volatile packet is discarded since the transport is not currently writable");
       return;
@@ -343,6 +380,34 @@ export class Client<
     } else {
       this.conn.write(encodedPackets as EngineData, opts);
     }
+  }
+
+  // -- resume catch-up (core/ops/resume.ts) ------------------------------------------------------
+
+  /** @internal queues every write until {@link Client.releaseWrites} */
+  holdWrites(): void {
+    this.#held ??= [];
+  }
+
+  /** @internal the offsets (last argument) of the held event packets */
+  heldOffsets(): Set<string> {
+    const offsets = new Set<string>();
+    for (const [encoded] of this.#held ?? []) {
+      const offset = eventOffset(Array.isArray(encoded) ? encoded[0] : encoded);
+      if (offset !== undefined) offsets.add(offset);
+    }
+    return offsets;
+  }
+
+  /** @internal writes `first` (event payloads for `socket`), then the held writes */
+  releaseWrites(socket: ResumedSocket, first: unknown[][]): void {
+    const held = this.#held;
+    this.#held = null;
+    const target = socket as Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+    for (const data of first) {
+      target.packet({ type: PacketType.EVENT, nsp: target.nsp.name, data });
+    }
+    if (held !== null) for (const [encoded, opts] of held) this.#write(encoded, opts);
   }
 
   // -- reading ---------------------------------------------------------------------------------
@@ -388,6 +453,8 @@ export class Client<
   #onerror(err: Error, reason?: DisconnectReason): void {
     for (const socket of this.#sockets()) socket.onerror(err);
     if (reason !== undefined && this.conn.readyState === "open") {
+      const metrics = this.server.ops.metrics;
+      if (metrics !== null) metrics.parseErrors++;
       // a malformed packet: only this connection goes, its sockets with reason "parse error"
       // (closed first: the engine close that follows must not report its own reason)
       this.#onclose(reason, err);

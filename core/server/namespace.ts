@@ -14,6 +14,9 @@ import {
   type RemoteSocket,
 } from "./broadcast-operator";
 import type { Client } from "./client";
+import { SessionAwareAdapter } from "../adapter/index";
+import { catchUpResume, resumeOffset } from "../ops/resume";
+import { Encoder } from "../parser/index";
 import { Socket } from "./socket";
 import type { Server } from "./server";
 import {
@@ -124,6 +127,8 @@ export class Namespace<
     Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >();
   readonly #fns: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
+  /** Sockets resumed on a cluster adapter, by the offset of the last packet they were sent. */
+  readonly #resumeOffsets = new WeakMap<object, string>();
 
   constructor(
     server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -254,7 +259,16 @@ export class Namespace<
     }
     if (session) {
       debug("connection state recovered for sid %s", session.sid);
-      return new Socket(this, client, auth, session);
+      const socket = new Socket(this, client, auth, session);
+      // a cluster adapter's live deliveries may have missed the socket while it was restored;
+      // the catch-up tells live duplicates by the offset in the default parser's text
+      if (
+        !(this.adapter instanceof SessionAwareAdapter) &&
+        this.server.parser.Encoder === Encoder
+      ) {
+        this.#resumeOffsets.set(socket, resumeOffset(session, offset));
+      }
+      return socket;
     }
     return new Socket(this, client, auth);
   }
@@ -264,6 +278,11 @@ export class Namespace<
     this.sockets.set(socket.id, socket);
     socket.onconnect();
     socket.client.onNamespaceJoined(socket);
+    const resumedFrom = this.#resumeOffsets.get(socket);
+    if (resumedFrom !== undefined) {
+      this.#resumeOffsets.delete(socket);
+      void catchUpResume(this.adapter, socket, resumedFrom);
+    }
     this.emitReserved("connect", socket);
     this.emitReserved("connection", socket);
   }

@@ -5,6 +5,7 @@
 import { SocketkitError } from "../errors";
 import type { EngineServerOptions } from "../engine/server";
 import type { AdapterNamespace, Parser } from "../types";
+import { validateOperationsOptions, type OperationsOptions } from "../ops/operations";
 
 /** A constructor of adapters: `new adapter(namespace)` (socket.io-adapter's shape). */
 // the adapter instance is structurally typed by the namespace that uses it
@@ -17,7 +18,7 @@ export interface ConnectionStateRecoveryOptions {
   skipMiddlewares?: boolean;
 }
 
-export interface ServerOptions extends EngineServerOptions {
+export interface ServerOptions extends EngineServerOptions, OperationsOptions {
   /** The path to capture ("/socket.io"). */
   path?: string;
   /** Whether to serve the client files (true). */
@@ -82,6 +83,7 @@ function checkNumber(opts: ServerOptions, name: keyof ServerOptions, min: number
  * default (recovery: off), and `connectionStateRecovery: true` enables recovery with defaults.
  */
 export function validateOptions(opts: ServerOptions): void {
+  validateOperationsOptions(opts);
   if (opts.path && (typeof opts.path !== "string" || opts.path[0] !== "/")) {
     fail("path", 'a string starting with "/"', opts.path);
   }

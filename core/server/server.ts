@@ -22,6 +22,9 @@ import { Namespace, type ExtendedError, type ServerReservedEventsMap } from "./n
 import { ParentNamespace } from "./parent-namespace";
 import { validateOptions, type AdapterConstructor, type ServerOptions } from "./options";
 import type { Socket } from "./socket";
+import { Operations } from "../ops/operations";
+import type { DrainOptions, DrainResult } from "../ops/drain";
+import type { MetricsSnapshot } from "../ops/metrics";
 import {
   StrictEventEmitter,
   type AllButLast,
@@ -55,6 +58,19 @@ type Broadcast<E extends EventsMap, D> = BroadcastOperator<
   DecorateAcknowledgementsWithMultipleResponses<E>,
   D
 >;
+
+/** The acknowledgements the server waits for on an engine connection (all its namespaces). */
+function pendingAcksOf(conn: EngineSocket): number {
+  const client = conn.handler;
+  return client instanceof Client ? client.pendingAcks : 0;
+}
+
+/** Closes a connection so that the client reconnects (its transport closes: no DISCONNECT). */
+function closeForReconnect(conn: EngineSocket): void {
+  const client = conn.handler;
+  if (client instanceof Client) client.close();
+  else conn.close();
+}
 
 function onConnectTimeout(entry: HeartbeatEntry): void {
   (entry as Client<EventsMap, EventsMap, EventsMap, unknown>).onConnectTimeout();
@@ -106,6 +122,8 @@ export class Server<
   readonly textDecoder: Decoder;
   /** @internal the limits of the default parser's decoders (maxPayloadDepth, maxAttachments) */
   readonly decoderOptions: DecoderOptions;
+  /** @internal metrics, limits and drain (core/ops), wired into the engine by `bind()` */
+  readonly ops: Operations;
 
   readonly #parentNsps = new Map<
     NamespaceCheck,
@@ -134,6 +152,7 @@ export class Server<
       srv = undefined;
     }
     validateOptions(opts);
+    this.ops = new Operations(opts);
     this.path(opts.path || "/socket.io");
     this.connectTimeout(opts.connectTimeout || 45000);
     this.serveClient(opts.serveClient !== false);
@@ -294,6 +313,7 @@ export class Server<
   /** Binds to an Engine.IO server (ours, or any engine.io-compatible one). */
   bind(engine: EngineServer): this {
     this.engine = engine;
+    this.ops.bindEngine(engine);
     engine.on("connection", (conn: EngineSocket) => this.onconnection(conn));
     return this;
   }
@@ -417,6 +437,9 @@ export class Server<
    * connections to end: pass `fn` to know when the http server is fully closed.
    */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    const drainOnClose = this.ops.drainOnClose;
+    if (drainOnClose !== null && this.engine) await this.drain(drainOnClose);
+    this.ops.stop();
     await Promise.allSettled(
       [...this._nsps.values()].map(async (nsp) => {
         for (const socket of [...nsp.sockets.values()]) socket.onclose("server shutting down");
@@ -428,6 +451,53 @@ export class Server<
     const srv = this.httpServer as HttpServer | undefined;
     if (srv) srv.close(fn);
     else fn?.();
+  }
+
+  /**
+   * A snapshot of the server's metrics: gauges read now (connections by transport, sockets by
+   * namespace, pending acks, bytes buffered for clients) and, with the `metrics` option, the
+   * counters since the start (handshakes, refusals and disconnections by reason, packets and
+   * bytes in/out, ack timeouts, broadcasts and their fan-out, upgrades, parse errors, limits).
+   *
+   * @example
+   * const io = new Server(httpServer, { metrics: true });
+   * const { connections, packets } = io.metrics();
+   * console.log(connections.byTransport.websocket, packets.in);
+   */
+  metrics(): MetricsSnapshot {
+    const engine = this.engine as EngineServer | undefined;
+    const sessions = engine ? Object.values(engine.clients) : [];
+    return this.ops.snapshot({
+      sessions,
+      namespaces: this._nsps.values(),
+      draining: this.ops.draining,
+    });
+  }
+
+  /**
+   * Takes this node out of service without losing messages: new handshakes get 503 with
+   * `Retry-After`; each connection is closed once the server waits for none of its
+   * acknowledgements (at the deadline, all of them), so that official clients reconnect, to
+   * another node. With connection state recovery on a shared adapter they resume there with
+   * the same id, their rooms and the packets they missed. Resolves when no connection is left.
+   *
+   * @example
+   * process.on("SIGTERM", async () => {
+   *   await io.drain({ timeout: 10_000 });
+   *   await io.close();
+   * });
+   */
+  drain(opts: DrainOptions = {}): Promise<DrainResult> {
+    return this.ops.drain(
+      {
+        sessions: () => (this.engine ? Object.values(this.engine.clients) : []),
+        pendingAcks: (conn) => pendingAcksOf(conn),
+        isOpen: (conn) => conn.readyState === "open",
+        close: (conn) => closeForReconnect(conn),
+        forceClose: (conn) => conn.close(true),
+      },
+      opts,
+    );
   }
 
   /** Adds a middleware to the main namespace. See {@link Namespace.use}. */

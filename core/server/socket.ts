@@ -24,6 +24,7 @@ import type { EngineSocket } from "../engine/socket";
 import { assertNotReserved, BroadcastOperator, SOCKET_RESERVED_EVENTS } from "./broadcast-operator";
 import type { Client } from "./client";
 import { SocketOperator } from "./socket-operator";
+import type { EventBucket } from "../ops/event-limit";
 import type { Namespace } from "./namespace";
 import {
   StrictEventEmitter,
@@ -148,6 +149,8 @@ export class Socket<
   /** How pending acks are settled when the socket disconnects (err-first callbacks, promises). */
   #ackSettlers: Map<number, (err: Error) => void> | null = null;
   #closed = false;
+  /** @internal the inbound event bucket (core/ops/event-limit.ts), with the first event */
+  eventBucket: EventBucket | null = null;
 
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -245,6 +248,11 @@ export class Socket<
     return this.nsp.adapter.socketRooms(this.id) ?? new Set();
   }
 
+  /** @internal how many acknowledgements the server waits for (metrics, drain) */
+  get pendingAcks(): number {
+    return this.#acks === null ? 0 : this.#acks.size;
+  }
+
   /** Pending acknowledgement callbacks by packet id (compatibility surface: adapters set them). */
   get acks(): Map<number, AckFn> {
     return (this.#acks ??= new Map());
@@ -321,6 +329,8 @@ export class Socket<
       return;
     }
     const timer = setTimeout(() => {
+      const metrics = this.nsp.server.ops.metrics;
+      if (metrics !== null) metrics.ackTimeouts++;
       this.acks.delete(id);
       this.#ackSettlers?.delete(id);
       ack.call(this, new SocketkitError("SIO_ERR_ACK_TIMEOUT"));
@@ -529,6 +539,8 @@ export class Socket<
 
   #onevent(packet: Packet): void {
     const args: unknown[] = packet.data ?? [];
+    const limiter = this.nsp.server.ops.events;
+    if (limiter !== null && !limiter.admit(this, args)) return;
     debug("emitting event %j", args);
     if (packet.id != null) args.push(this.#ack(packet.id));
     const any = this.#anyListeners;
@@ -633,6 +645,7 @@ export class Socket<
     this.cleanup();
     this.client.remove(this);
     this.connected = false;
+    this.nsp.server.ops.metrics?.disconnected(reason);
     this.#settleAcks();
     this.emitReserved("disconnect", reason, description);
     return undefined;
@@ -679,6 +692,13 @@ export class Socket<
       this.onclose("server namespace disconnect");
     }
     return this;
+  }
+
+  /** @internal sends DISCONNECT and leaves the namespace with a socketkit reason (limits) */
+  disconnectWithReason(reason: DisconnectReason): void {
+    if (!this.connected) return;
+    this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
+    this.onclose(reason);
   }
 
   // -- middlewares and catch-all listeners -------------------------------------------------------

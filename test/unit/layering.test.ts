@@ -61,8 +61,9 @@ const allowed: Record<string, readonly string[]> = {
   adapter: ["adapter", "parser", "util", "errors", "types"],
   engine: ["engine", "util", "errors", "types"],
   http: ["http", "engine", "util", "errors", "types"],
-  server: ["server", "engine", "http", "parser", "adapter", "util", "errors", "types"],
-  index: ["server", "engine", "http", "parser", "adapter", "util", "errors", "types"],
+  ops: ["ops", "engine", "util", "errors", "types"],
+  server: ["server", "engine", "http", "parser", "adapter", "ops", "util", "errors", "types"],
+  index: ["server", "engine", "http", "parser", "adapter", "ops", "util", "errors", "types"],
 };
 
 const nodeHttpModules = new Set([
