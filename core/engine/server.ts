@@ -7,10 +7,17 @@ import { runSteps } from "../util/middleware";
 import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
 import { LazyEventEmitter } from "../util/event-emitter";
-import corsMiddleware, { type CorsOptions, type CorsOptionsDelegate } from "cors";
-import { serialize, type CookieSerializeOptions } from "cookie";
+import corsMiddleware from "cors";
+import { serialize } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
-import type { EngineRequest, EngineResponse } from "../types";
+import type {
+  CookieOptions,
+  CorsOptions,
+  CorsOptionsDelegate,
+  EngineRequest,
+  EngineResponse,
+} from "../types";
+import { checkCookieOption, checkCorsOption } from "./http-options";
 import { generateId } from "../util/id";
 import type { WebSocketLike, WebSocketServerConstructor } from "./ports";
 import { classifyRequest, parseQuery } from "./request";
@@ -51,7 +58,7 @@ export interface EngineServerOptions {
   /** A message packet sent right after the handshake. */
   initialPacket?: unknown;
   /** The session cookie: false, true, or `cookie` serialize options plus `name` (false). */
-  cookie?: boolean | (CookieSerializeOptions & { name?: string });
+  cookie?: boolean | CookieOptions;
   /** CORS, with the options of the `cors` package (off). */
   cors?: CorsOptions | CorsOptionsDelegate;
   /** Whether to accept Engine.IO v3 clients (socket.io-client v2) (false). */
@@ -95,7 +102,7 @@ export interface ResolvedEngineOptions extends EngineServerOptions {
   maxBufferedPackets: number;
   maxBufferedBytes: number;
   maxWebSocketFragments: number;
-  cookie?: CookieSerializeOptions & { name: string };
+  cookie?: CookieOptions & { name: string };
   perMessageDeflate?: false | Record<string, unknown>;
 }
 
@@ -123,6 +130,8 @@ const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
 };
 
 function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
+  checkCorsOption(opts.cors);
+  checkCookieOption(opts.cookie);
   const resolved = {
     pingTimeout: 20000,
     pingInterval: 25000,
