@@ -22,6 +22,7 @@ import { generateId } from "../util/id";
 import type { WebSocketLike, WebSocketServerConstructor } from "./ports";
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
+import type { EnginePacket } from "./protocol";
 import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
 import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
@@ -216,6 +217,23 @@ function onUpgradeTimeout(entry: HeartbeatEntry): void {
 
 function onHeartbeatTimeout(entry: HeartbeatEntry): void {
   (entry as EngineSocket).onHeartbeatTimeout();
+}
+
+/** The events of the engine server, for typed `on`/`once` (any other name still works). */
+export interface EngineServerEvents {
+  connection: (socket: EngineSocket) => void;
+  connection_error: (error: EngineConnectionError) => void;
+  initial_headers: (headers: Record<string, string | string[]>, req: EngineRequest) => void;
+  headers: (headers: Record<string, string | string[]>, req: EngineRequest) => void;
+  flush: (socket: EngineSocket, buffer: EnginePacket[]) => void;
+  drain: (socket: EngineSocket) => void;
+}
+
+export interface EngineBaseServer {
+  on<E extends keyof EngineServerEvents>(event: E, listener: EngineServerEvents[E]): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+  once<E extends keyof EngineServerEvents>(event: E, listener: EngineServerEvents[E]): this;
+  once(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 
 /**
