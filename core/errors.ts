@@ -43,6 +43,8 @@ export const errorCodes = {
   // limits (engine)
   SIO_ERR_BUFFER_FULL: "write buffer full: the client does not read",
   SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
+  // integrations: koa (koa-socket-2's IO)
+  SIO_ERR_KOA_ATTACH: "cannot attach to the Koa app",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

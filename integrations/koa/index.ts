@@ -164,3 +164,4 @@ export function attach<
 }
 
 export { KoaEvents, type EventContext, type EventHandler, type EventMiddleware } from "./events";
+export { IO, type IOOptions, type IOMiddleware } from "./io";
