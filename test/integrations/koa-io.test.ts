@@ -25,9 +25,16 @@ afterEach(async () => {
   servers.clear();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the Koa 2 alias
+const Koa2 = require("koa2") as typeof Koa;
+
 /** A Koa app with `ios` attached, listening (app.listen) on 127.0.0.1, port 0. */
 async function start(...ios: IO[]): Promise<{ app: App; url: string }> {
-  const app = new Koa() as App;
+  return startOn(Koa, ...ios);
+}
+
+async function startOn(factory: typeof Koa, ...ios: IO[]): Promise<{ app: App; url: string }> {
+  const app = new factory() as App;
   for (const io of ios) io.attach(app);
   servers.add(app._io!);
   const server = app.listen(0, "127.0.0.1");
@@ -35,26 +42,32 @@ async function start(...ios: IO[]): Promise<{ app: App; url: string }> {
   return { app, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-it("runs koa-socket-2's README example: attach, app.io, app._io, app.listen on app.server", async () => {
-  const io = new IO();
-  const joined = new Promise<[EventContext, unknown]>((resolve) =>
-    io.on("join", (ctx, data) => resolve([ctx, data])),
-  );
-  const { app, url } = await start(io);
-  expect(app.io).toBe(io);
-  expect(app._io).toBeInstanceOf(Server);
-  expect(io.socket).toBe(app._io);
-  const rawConnection = waitFor<[Socket]>(app._io!, "connection");
-  const client = await connect(url);
-  const [sock] = await rawConnection;
-  client.emit("join", { room: "lobby" });
-  const [ctx, data] = await joined;
-  expect(data).toEqual({ room: "lobby" });
-  expect(ctx.event).toBe("join");
-  expect(ctx.data).toEqual({ room: "lobby" });
-  expect(ctx.socket).toBe(sock);
-  expect(ctx.socket.id).toBe(client.id);
-});
+it.each([
+  ["3", Koa],
+  ["2", Koa2],
+])(
+  "runs koa-socket-2's README example on Koa %s: attach, app.io, app._io, app.listen",
+  async (_, factory) => {
+    const io = new IO();
+    const joined = new Promise<[EventContext, unknown]>((resolve) =>
+      io.on("join", (ctx, data) => resolve([ctx, data])),
+    );
+    const { app, url } = await startOn(factory, io);
+    expect(app.io).toBe(io);
+    expect(app._io).toBeInstanceOf(Server);
+    expect(io.socket).toBe(app._io);
+    const rawConnection = waitFor<[Socket]>(app._io!, "connection");
+    const client = await connect(url);
+    const [sock] = await rawConnection;
+    client.emit("join", { room: "lobby" });
+    const [ctx, data] = await joined;
+    expect(data).toEqual({ room: "lobby" });
+    expect(ctx.event).toBe("join");
+    expect(ctx.data).toEqual({ room: "lobby" });
+    expect(ctx.socket).toBe(sock);
+    expect(ctx.socket.id).toBe(client.id);
+  },
+);
 
 it("passes the context through the middleware to the handler; acknowledge answers the client", async () => {
   const io = new IO();
