@@ -105,6 +105,8 @@ export class IO {
       app.listen = ((...args: unknown[]) =>
         created.listen(...(args as Parameters<HttpServer["listen"]>))) as Koa["listen"];
     }
+    // a Server socketkit's attach(app) made already is the one to use
+    if (!target._io && target.io instanceof Server) target._io = target.io;
     let io = target._io as Server | undefined;
     if (!io) {
       const before = target.io;

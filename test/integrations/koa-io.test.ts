@@ -10,7 +10,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { IO, type EventContext } from "../../integrations/koa/index";
+import { attach, IO, type EventContext } from "../../integrations/koa/index";
 import { Server, type Socket } from "../../core/index";
 import { closeAll, waitFor } from "../support/server";
 import { connect, listen } from "./helpers";
@@ -271,6 +271,23 @@ describe("attach", () => {
     const connected = new Promise<Socket>((resolve) => io.on("connection", resolve));
     const client = await connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
     expect((await connected).id).toBe(client.id);
+  });
+
+  it("wraps the Server socketkit's attach(app) made, instead of a second one", async () => {
+    const app = new Koa() as App;
+    const server = attach(app);
+    servers.add(server);
+    const main = new IO();
+    main.attach(app);
+    const chat = new IO("chat");
+    chat.attach(app);
+    expect(app._io).toBe(server);
+    expect(main.socket).toBe(server);
+    expect(chat.socket).toBe(server.of("/chat"));
+    expect(app.io).toBe(main);
+    const url = await listen(app.server!);
+    const client = await connect(url, {}, "/chat");
+    expect([...chat.connections.keys()]).toEqual([client.id]);
   });
 
   it("refuses what koa-socket-2 refuses, with SIO_ERR_KOA_ATTACH", () => {
