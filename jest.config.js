@@ -24,6 +24,11 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },
   transformIgnorePatterns: ["/node_modules/(?!@nestjs/)"],
+  // examples import the package by its name: in jest, that is the sources (as tsconfig's paths)
+  moduleNameMapper: {
+    "^socketkit$": "<rootDir>/core/index.ts",
+    "^socketkit/(fastify|express|koa|nestjs|prometheus|opentelemetry)$": "<rootDir>/integrations/$1/index.ts",
+  },
   testTimeout: 20000,
   maxWorkers: 2,
 };

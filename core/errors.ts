@@ -45,6 +45,8 @@ export const errorCodes = {
   SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
   // operations (core/ops: metrics, limits, drain)
   SIO_ERR_EVENT_RATE_LIMITED: "event dropped: too many events",
+  // integrations: koa (koa-socket-2's IO)
+  SIO_ERR_KOA_ATTACH: "cannot attach to the Koa app",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

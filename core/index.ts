@@ -35,9 +35,10 @@ export {
   type EngineServerOptions,
   type EngineMiddleware,
   type EngineConnectionError,
+  type EngineServerEvents,
   type TransportName,
 } from "./engine/server";
-export { EngineSocket, type SendOptions } from "./engine/socket";
+export { EngineSocket, type EngineSocketEvents, type SendOptions } from "./engine/socket";
 export type { EngineTransport } from "./engine/transports/transport";
 export type { EnginePacket, EngineData } from "./engine/protocol";
 export type { EngineHandler, WebSocketLike, WebSocketServerLike } from "./engine/ports";

@@ -178,3 +178,61 @@ export type DisconnectReason =
   | "server namespace disconnect"
   /** socketkit: the `eventRateLimit` option's "disconnect" policy */
   | "event rate limit exceeded";
+
+/** A static CORS origin: `true` reflects the request's origin, `false` disables CORS. */
+export type CorsStaticOrigin = boolean | string | RegExp | Array<boolean | string | RegExp>;
+
+/**
+ * The `cors` option (the semantics of the `cors` middleware package, which socketkit runs; its
+ * own type so that the published declarations need no `@types/cors`).
+ */
+export interface CorsOptions {
+  /** The allowed origin(s), or a function deciding per request origin ("*"). */
+  origin?:
+    | CorsStaticOrigin
+    | ((
+        requestOrigin: string | undefined,
+        callback: (err: Error | null, origin?: CorsStaticOrigin) => void,
+      ) => void);
+  /** Access-Control-Allow-Methods ("GET,HEAD,PUT,PATCH,POST,DELETE"). */
+  methods?: string | string[];
+  /** Access-Control-Allow-Headers (the request's Access-Control-Request-Headers). */
+  allowedHeaders?: string | string[];
+  /** Access-Control-Expose-Headers (none). */
+  exposedHeaders?: string | string[];
+  /** Access-Control-Allow-Credentials (false). */
+  credentials?: boolean;
+  /** Access-Control-Max-Age, in seconds (none). */
+  maxAge?: number;
+  /** Whether a preflight request goes on to the next handler (false). */
+  preflightContinue?: boolean;
+  /** The status of a successful preflight answer (204). */
+  optionsSuccessStatus?: number;
+}
+
+/** The `cors` option as a function: decides the CORS options per request. */
+export type CorsOptionsDelegate = (
+  req: EngineRequest,
+  callback: (err: Error | null, options?: CorsOptions) => void,
+) => void;
+
+/** The `cookie` option's object form: the session cookie's name and attributes. */
+export interface CookieOptions {
+  /** The cookie name ("io"). */
+  name?: string;
+  domain?: string;
+  /** Encodes the value (encodeURIComponent). */
+  encode?: (value: string) => string;
+  expires?: Date;
+  /** (true) */
+  httpOnly?: boolean;
+  /** In seconds. */
+  maxAge?: number;
+  partitioned?: boolean;
+  /** ("/") */
+  path?: string;
+  priority?: "low" | "medium" | "high";
+  /** ("lax") */
+  sameSite?: boolean | "lax" | "strict" | "none";
+  secure?: boolean;
+}

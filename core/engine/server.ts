@@ -7,10 +7,17 @@ import { runSteps } from "../util/middleware";
 import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
 import { LazyEventEmitter } from "../util/event-emitter";
-import corsMiddleware, { type CorsOptions, type CorsOptionsDelegate } from "cors";
-import { serialize, type CookieSerializeOptions } from "cookie";
+import corsMiddleware from "cors";
+import { serialize } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
-import type { EngineRequest, EngineResponse } from "../types";
+import type {
+  CookieOptions,
+  CorsOptions,
+  CorsOptionsDelegate,
+  EngineRequest,
+  EngineResponse,
+} from "../types";
+import { checkCookieOption, checkCorsOption } from "./http-options";
 import { generateId } from "../util/id";
 import type {
   EngineCounters,
@@ -20,6 +27,7 @@ import type {
 } from "./ports";
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
+import type { EnginePacket } from "./protocol";
 import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
 import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
@@ -56,7 +64,7 @@ export interface EngineServerOptions {
   /** A message packet sent right after the handshake. */
   initialPacket?: unknown;
   /** The session cookie: false, true, or `cookie` serialize options plus `name` (false). */
-  cookie?: boolean | (CookieSerializeOptions & { name?: string });
+  cookie?: boolean | CookieOptions;
   /** CORS, with the options of the `cors` package (off). */
   cors?: CorsOptions | CorsOptionsDelegate;
   /** Whether to accept Engine.IO v3 clients (socket.io-client v2) (false). */
@@ -100,7 +108,7 @@ export interface ResolvedEngineOptions extends EngineServerOptions {
   maxBufferedPackets: number;
   maxBufferedBytes: number;
   maxWebSocketFragments: number;
-  cookie?: CookieSerializeOptions & { name: string };
+  cookie?: CookieOptions & { name: string };
   perMessageDeflate?: false | Record<string, unknown>;
 }
 
@@ -133,6 +141,8 @@ const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
 };
 
 function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
+  checkCorsOption(opts.cors);
+  checkCookieOption(opts.cookie);
   const resolved = {
     pingTimeout: 20000,
     pingInterval: 25000,
@@ -228,6 +238,23 @@ function onUpgradeTimeout(entry: HeartbeatEntry): void {
 
 function onHeartbeatTimeout(entry: HeartbeatEntry): void {
   (entry as EngineSocket).onHeartbeatTimeout();
+}
+
+/** The events of the engine server, for typed `on`/`once` (any other name still works). */
+export interface EngineServerEvents {
+  connection: (socket: EngineSocket) => void;
+  connection_error: (error: EngineConnectionError) => void;
+  initial_headers: (headers: Record<string, string | string[]>, req: EngineRequest) => void;
+  headers: (headers: Record<string, string | string[]>, req: EngineRequest) => void;
+  flush: (socket: EngineSocket, buffer: EnginePacket[]) => void;
+  drain: (socket: EngineSocket) => void;
+}
+
+export interface EngineBaseServer {
+  on<E extends keyof EngineServerEvents>(event: E, listener: EngineServerEvents[E]): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+  once<E extends keyof EngineServerEvents>(event: E, listener: EngineServerEvents[E]): this;
+  once(event: string | symbol, listener: (...args: never[]) => void): this;
 }
 
 /**

@@ -141,6 +141,28 @@ function isPlainId(id: string): boolean {
   return true;
 }
 
+/** The events of an Engine.IO socket, for typed `on`/`once` (any other name still works). */
+export interface EngineSocketEvents {
+  open: () => void;
+  message: (data: EngineData) => void;
+  data: (data: EngineData) => void;
+  close: (reason: EngineCloseReason, description?: unknown) => void;
+  packet: (packet: EnginePacket) => void;
+  packetCreate: (packet: EnginePacket) => void;
+  heartbeat: () => void;
+  upgrading: (transport: EngineTransport) => void;
+  upgrade: (transport: EngineTransport) => void;
+  flush: (buffer: EnginePacket[]) => void;
+  drain: () => void;
+}
+
+export interface EngineSocket {
+  on<E extends keyof EngineSocketEvents>(event: E, listener: EngineSocketEvents[E]): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+  once<E extends keyof EngineSocketEvents>(event: E, listener: EngineSocketEvents[E]): this;
+  once(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
 /**
  * An Engine.IO connection.
  *
@@ -233,7 +255,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
 
   // -- TransportSink (the current transport) ---------------------------------------------------
 
-  /** @internal */
+  /** The TransportSink port: called by the layer below, not by applications. */
   onTransportPacket(packet: EnginePacket, transport: EngineTransport): void {
     if (transport !== this.transport) {
       this.#probe?.onPacket(packet);
@@ -291,12 +313,12 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     }
   }
 
-  /** @internal */
+  /** The TransportSink port: called by the layer below, not by applications. */
   onTransportReady(transport: EngineTransport): void {
     if (transport === this.transport) this.flush();
   }
 
-  /** @internal */
+  /** The TransportSink port: called by the layer below, not by applications. */
   onTransportDrain(transport: EngineTransport): void {
     if (transport !== this.transport) return;
     const queue = this.#sentCallbackFn;
@@ -309,13 +331,13 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     if (fns) for (const fn of fns) fn(this.transport);
   }
 
-  /** @internal */
+  /** The TransportSink port: called by the layer below, not by applications. */
   onTransportClose(transport: EngineTransport): void {
     if (transport === this.transport) this.onClose("transport close");
     else this.#probe?.fail();
   }
 
-  /** @internal */
+  /** The TransportSink port: called by the layer below, not by applications. */
   onTransportError(transport: EngineTransport, message: string, description?: unknown): void {
     if (transport !== this.transport) {
       this.#probe?.fail();

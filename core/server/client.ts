@@ -214,7 +214,7 @@ export class Client<
     return decoder;
   }
 
-  /** @internal */
+  /** The EngineHandler port: called by the layer below, not by applications. */
   onEngineMessage(data: EngineData): void {
     let decoder = this.#decoder;
     if (decoder === null && typeof data === "string") {
@@ -253,13 +253,13 @@ export class Client<
     this.#onerror(e as Error, "parse error");
   }
 
-  /** @internal a packet from the decoder */
+  /** The DecodedPacketSink port: called by the layer below, not by applications. */
   onDecoded(packet: Packet): void {
     decoding = false;
     this.#handleDecoded(packet);
   }
 
-  /** @internal */
+  /** The EngineHandler port: called by the layer below, not by applications. */
   onEngineClose(reason: EngineCloseReason, description?: unknown): void {
     debug("client close with reason %s", reason);
     this.#onclose(reason, description);

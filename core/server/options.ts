@@ -4,6 +4,7 @@
  */
 import { SocketkitError } from "../errors";
 import type { EngineServerOptions } from "../engine/server";
+import { checkCookieOption, checkCorsOption } from "../engine/http-options";
 import type { AdapterNamespace, Parser } from "../types";
 import { validateOperationsOptions, type OperationsOptions } from "../ops/operations";
 
@@ -117,6 +118,8 @@ export function validateOptions(opts: ServerOptions): void {
   ) {
     fail("parser", "an object with Encoder and Decoder constructors", opts.parser);
   }
+  checkCorsOption(opts.cors);
+  checkCookieOption(opts.cookie);
   const csr = opts.connectionStateRecovery as unknown;
   if (csr && csr !== true && typeof csr !== "object") {
     fail("connectionStateRecovery", "an object", csr);

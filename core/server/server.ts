@@ -179,7 +179,10 @@ export class Server<
     this.sockets = this.of("/");
     // as socket.io: `new Server(null | undefined | "", opts)` attaches nothing; port 0 does
     if (srv || typeof srv === "number") this.attach(srv as AttachTarget);
-    if (this.opts.cors) this.#corsMiddleware = corsMiddleware(this.opts.cors);
+    // our CorsOptions describe the same values as the cors package's own types
+    if (this.opts.cors) {
+      this.#corsMiddleware = corsMiddleware(this.opts.cors as Parameters<typeof corsMiddleware>[0]);
+    }
   }
 
   /** Whether the client bundle is served; with an argument, sets it. */

@@ -1,6 +1,6 @@
-// socketkit + Express: `npm run build`, then `node examples/express/server.js` and open
-// http://localhost:3000. Log in over HTTP: the socket's next handshake sees the same
-// express-session session; log out: the next handshake is refused.
+// socketkit + Express: `npm run example:express` (builds the package, then runs this file),
+// then open http://127.0.0.1:3000 (PORT changes the port). Log in over HTTP: the socket's next
+// handshake sees the same express-session session; log out: the next handshake is refused.
 "use strict";
 const { createServer } = require("node:http");
 const { join } = require("node:path");

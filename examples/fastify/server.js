@@ -1,6 +1,6 @@
-// socketkit + Fastify: `npm run build`, then `node examples/fastify/server.js` and open
-// http://localhost:3000. Log in over HTTP: the socket's next handshake sees the same
-// @fastify/session session; log out: the next handshake is refused.
+// socketkit + Fastify: `npm run example:fastify` (builds the package, then runs this file),
+// then open http://127.0.0.1:3000 (PORT changes the port). Log in over HTTP: the socket's next
+// handshake sees the same @fastify/session session; log out: the next handshake is refused.
 "use strict";
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");

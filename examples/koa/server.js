@@ -1,6 +1,7 @@
-// socketkit + Koa: `npm run build`, then `node examples/koa/server.js` and open
-// http://localhost:3000. Log in over HTTP: the socket's next handshake sees the same koa-session
-// session; log out: the next handshake is refused. Events go through Koa-style middleware.
+// socketkit + Koa: `npm run example:koa` (builds the package, then runs this file), then open
+// http://127.0.0.1:3000 (PORT changes the port). Log in over HTTP: the socket's next handshake
+// sees the same koa-session session; log out: the next handshake is refused. Events go through
+// Koa-style middleware.
 "use strict";
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");

@@ -1,6 +1,5 @@
 import { Body, Controller, Injectable, Post } from "@nestjs/common";
-// in an application: import { Server } from "socketkit";
-import { Server } from "../../core/index";
+import { Server } from "socketkit";
 
 /** Any provider can emit: the Server of SocketkitModule is injected by its class. */
 @Injectable()

@@ -1,6 +1,5 @@
 import { Module } from "@nestjs/common";
-// in an application: import { SocketkitModule } from "socketkit/nestjs";
-import { SocketkitModule } from "../../integrations/nestjs/index";
+import { SocketkitModule } from "socketkit/nestjs";
 import { AnnounceController, Announcer } from "./announcer";
 import { ChatGateway } from "./chat.gateway";
 

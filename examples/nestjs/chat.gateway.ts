@@ -10,8 +10,7 @@ import {
   type OnGatewayDisconnect,
 } from "@nestjs/websockets";
 import { IsString, Length } from "class-validator";
-// in an application: import { Server, Socket } from "socketkit";
-import { Server, Socket } from "../../core/index";
+import { Server, Socket } from "socketkit";
 
 export class ChatMessage {
   @IsString()

@@ -6,7 +6,6 @@
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
-import fp from "fastify-plugin";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   EngineServer,
@@ -203,5 +202,10 @@ async function socketkitPlugin(fastify: FastifyInstance, opts: FastifySocketkitO
  * app.io.on("connection", (socket) => socket.emit("hello"));
  * await app.listen({ port: 3000 });
  */
-export const socketkit = fp(socketkitPlugin, { fastify: "4.x || 5.x", name: "socketkit" });
+export const socketkit = Object.assign(socketkitPlugin, {
+  // what fastify-plugin's fp() sets, without the dependency: Fastify reads these symbols
+  [Symbol.for("skip-override")]: true, // decorate the parent context: fastify.io is visible
+  [Symbol.for("fastify.display-name")]: "socketkit",
+  [Symbol.for("plugin-meta")]: { fastify: "4.x || 5.x", name: "socketkit" },
+});
 export default socketkit;

@@ -104,8 +104,11 @@ function koaEngineMiddleware(
     run(context, async () => void (reached = true)).then(
       () => (reached ? next() : respond(context, res)),
       (err: unknown) => {
-        if (res instanceof ServerResponse) context.onerror(err as Error);
-        else (res as { end(): void }).end();
+        if (!(res instanceof ServerResponse)) return void (res as { end(): void }).end();
+        // ctx.onerror emits "error" on the app: Koa's callback() adds app.onerror as its listener
+        // when there is none, but callback() may not have run yet (no HTTP route was hit)
+        if (app.listenerCount("error") === 0) app.on("error", app.onerror);
+        context.onerror(err as Error);
       },
     );
   };
@@ -164,3 +167,4 @@ export function attach<
 }
 
 export { KoaEvents, type EventContext, type EventHandler, type EventMiddleware } from "./events";
+export { IO, type IOOptions, type IOMiddleware } from "./io";

@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer } from "node:http";
 import { Logger, type WebSocketAdapter, type WsMessageHandler } from "@nestjs/common";
+import { HttpAdapterHost } from "@nestjs/core";
 import type { Observable } from "rxjs";
 import {
   Server,
@@ -37,6 +38,19 @@ type NestAppLike = HttpServerSource & {
 };
 
 const closing = new WeakMap<Server, Promise<void>>();
+
+/**
+ * The Server of each application importing SocketkitModule, by the application's HttpAdapterHost
+ * (one per Nest container, always provided). Looking the Server itself up with `app.get(Server)`
+ * would throw when the module is absent, and Nest's exception zone around `app.get` ends the
+ * process (exit code 1) before any catch of ours runs.
+ */
+const moduleServers = new WeakMap<object, Server>();
+
+/** @internal SocketkitModule registers its Server for the adapters given the application */
+export function registerModuleServer(host: object, io: Server): void {
+  moduleServers.set(host, io);
+}
 
 /** @internal closes `io` once; later callers await the same promise */
 export function closeServer(io: Server): Promise<void> {
@@ -235,13 +249,13 @@ export class SocketkitAdapter
   /** The Server of SocketkitModule, when the host is a Nest application importing it. */
   #discoverServer(): Server | undefined {
     const app = this.#host as Partial<NestAppLike> | undefined;
-    if (!app || !isFunction(app.useWebSocketAdapter) || !isFunction(app.get)) return undefined;
-    try {
-      const io = app.get(Server, { strict: false });
-      return io instanceof Server ? io : undefined;
-    } catch {
-      return undefined;
-    }
+    if (!app || typeof app !== "object") return undefined;
+    const direct = moduleServers.get(app);
+    if (direct) return direct;
+    if (!isFunction(app.useWebSocketAdapter) || !isFunction(app.get)) return undefined;
+    // HttpAdapterHost is a core provider of every Nest container: this lookup cannot fail
+    const host = app.get(HttpAdapterHost, { strict: false });
+    return typeof host === "object" && host !== null ? moduleServers.get(host) : undefined;
   }
 }
 

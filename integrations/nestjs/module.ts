@@ -5,7 +5,7 @@
 import type { DynamicModule, FactoryProvider, ModuleMetadata, Provider } from "@nestjs/common";
 import { ApplicationConfig, HttpAdapterHost } from "@nestjs/core";
 import { Server, type ServerOptions } from "../../core/index";
-import { SocketkitAdapter, attachServer, closeServer } from "./adapter";
+import { SocketkitAdapter, attachServer, closeServer, registerModuleServer } from "./adapter";
 
 /** The options of the Server (socket.io's ServerOptions). */
 export type SocketkitModuleOptions = Partial<ServerOptions>;
@@ -88,6 +88,7 @@ class SocketkitLifecycle {
     config: ApplicationConfig,
     readonly host: HttpAdapterHost,
   ) {
+    registerModuleServer(host, io);
     // app.useWebSocketAdapter() comes later and wins; a SocketkitAdapter given the app finds `io`
     if (!config.getIoAdapter()) config.setIoAdapter(new SocketkitAdapter(host, { server: io }));
   }

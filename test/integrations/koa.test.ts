@@ -163,6 +163,25 @@ describe.each([
     expect(ok.body.startsWith("0{")).toBe(true);
   });
 
+  it("answers ctx.throw(401, msg) as Koa would, before any HTTP route was hit", async () => {
+    const { app } = createApp();
+    const io = attach(app, {
+      handshake: [
+        async (ctx) => {
+          ctx.throw(401, "log in first");
+        },
+      ],
+    });
+    running.add(io);
+    const url = await listen((app as Koa & { server: HttpServer }).server);
+    const refused = await http(`${url}/socket.io/?EIO=4&transport=polling`);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toBe("log in first");
+    expect(refused.headers["content-type"]).toMatch(/^text\/plain/);
+    const client = await connectError(url);
+    expect(client.message).toBe("xhr poll error"); // what a browser client sees of it
+  });
+
   it("runs `use` middleware on every request and `handshake` middleware once", async () => {
     const { app } = createApp();
     const seen = { all: 0, handshakes: 0 };

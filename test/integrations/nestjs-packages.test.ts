@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** What every fixture application must do, whatever Nest and module system it runs on. */
-async function exercise(app: ChildApp, nestMajor: string): Promise<void> {
+async function exercise(app: ChildApp, nestMajor: string, shared: boolean | null = true) {
   const client = createClient({ url: `http://127.0.0.1:${app.port}` });
   expect(await client.emitWithAck("echo", { a: [1, 2] })).toEqual({ a: [1, 2] });
   const reply = waitFor(client, "reply");
@@ -34,7 +34,7 @@ async function exercise(app: ChildApp, nestMajor: string): Promise<void> {
   expect(await reply).toEqual(["hi"]);
   expect(await client.emitWithAck("manual", "x")).toEqual({ manual: "x" });
   const facts = (await client.emitWithAck("facts")) as { nest: string };
-  expect(facts).toEqual({ server: true, shared: true, nest: expect.any(String) });
+  expect(facts).toEqual({ server: true, shared, nest: expect.any(String) });
   expect(facts.nest.split(".")[0]).toBe(nestMajor);
   const gone = waitFor(client, "disconnect");
   expect(await app.close()).toBe(0);
@@ -48,6 +48,18 @@ describe("Nest 12, ESM application importing socketkit/nestjs", () => {
   it.each(["use-adapter", "module-adapter"])("serves a gateway (%s)", async (mode) => {
     const app = await startChild(entry, [mode]);
     await exercise(app, "12");
+  });
+
+  // README's first NestJS snippet, through NestFactory: the adapter without SocketkitModule must
+  // not end the process (Nest's exception zone exits on any throw from app.get)
+  it.each([
+    ["no-module", "express"],
+    ["no-module", "fastify"],
+    ["use-adapter", "fastify"],
+    ["module-adapter", "fastify"],
+  ])("serves a gateway (%s, %s platform)", async (mode, platform) => {
+    const app = await startChild(entry, [mode, platform]);
+    await exercise(app, "12", mode === "no-module" ? null : true);
   });
 
   it("tells handleDisconnect the reason", async () => {
@@ -71,8 +83,8 @@ describeNest11("Nest 11, CommonJS application requiring socketkit/nestjs", () =>
 
   beforeAll(() => installBuiltPackage(NEST11));
 
-  it.each(["use-adapter", "module-adapter"])("serves a gateway (%s)", async (mode) => {
+  it.each(["use-adapter", "module-adapter", "no-module"])("serves a gateway (%s)", async (mode) => {
     const app = await startChild(entry, [mode]);
-    await exercise(app, "11");
+    await exercise(app, "11", mode === "no-module" ? null : true);
   });
 });

@@ -95,3 +95,15 @@ export function untypedServer(): void {
   });
   io.emit("free-form", [1, 2, 3]);
 }
+
+/** The `cors` and `cookie` options are typed by socketkit itself, as strictly as socket.io's. */
+export function httpOptions(): void {
+  new Server({ cors: { origin: ["https://a.example", /b\.example$/], credentials: true } });
+  new Server({ cookie: { name: "sid", sameSite: "strict", maxAge: 60 } });
+  // @ts-expect-error an origin is a boolean, string, RegExp, array of them or a function
+  new Server({ cors: { origin: 5 } });
+  // @ts-expect-error cors is an object, a boolean or a function
+  new Server({ cors: 5 });
+  // @ts-expect-error sameSite takes "lax" | "strict" | "none" | boolean
+  new Server({ cookie: { sameSite: "always" } });
+}

@@ -731,6 +731,46 @@ describe("option checks", () => {
       { connectionStateRecovery: { maxDisconnectionDuration: -1 } },
       'invalid option "connectionStateRecovery.maxDisconnectionDuration": expected a number >= 0, got -1',
     ],
+    [
+      "cors",
+      { cors: 5 as never },
+      'invalid option "cors": expected a boolean, an object or a function, got 5',
+    ],
+    [
+      "cors.origin",
+      { cors: { origin: 5 as never } },
+      'invalid option "cors.origin": expected a boolean, a string, a RegExp, an array of them or a function, got 5',
+    ],
+    [
+      "cors.origin",
+      { cors: { origin: ["https://a.example", 5 as never] } },
+      'invalid option "cors.origin": expected a boolean, a string, a RegExp, an array of them or a function, got an array',
+    ],
+    [
+      "cors.methods",
+      { cors: { methods: [1] as never } },
+      'invalid option "cors.methods": expected a string or an array of strings, got an array',
+    ],
+    [
+      "cors.credentials",
+      { cors: { credentials: "yes" as never } },
+      'invalid option "cors.credentials": expected a boolean, got "yes"',
+    ],
+    [
+      "cors.maxAge",
+      { cors: { maxAge: -1 } },
+      'invalid option "cors.maxAge": expected a number >= 0, got -1',
+    ],
+    [
+      "cookie",
+      { cookie: "io" as never },
+      'invalid option "cookie": expected a boolean or an object, got "io"',
+    ],
+    [
+      "cookie.name",
+      { cookie: { name: "" } },
+      'invalid option "cookie.name": expected a non-empty string, got ""',
+    ],
   ];
 
   for (const [name, opts, message] of invalid) {
@@ -748,6 +788,27 @@ describe("option checks", () => {
       expect(() => new Server(createServer(), opts)).toThrow(message);
     });
   }
+
+  ours("checks cors and cookie on the engine on its own too", () => {
+    expect(() => new EngineServer({ cors: 5 as never })).toThrow(
+      'invalid option "cors": expected a boolean, an object or a function, got 5',
+    );
+    expect(() => new EngineServer({ cookie: { name: 1 as never } })).toThrow(
+      'invalid option "cookie.name": expected a non-empty string, got 1',
+    );
+  });
+
+  it("accepts every form of the cors option socket.io's types allow", () => {
+    const forms: ServerOptions["cors"][] = [
+      { origin: "*" },
+      { origin: /example\.com$/, credentials: true, maxAge: 600 },
+      { origin: ["https://a.example", /b\.example$/, true], methods: ["GET", "POST"] },
+      { origin: (origin, cb) => cb(null, origin === "https://a.example") },
+      { allowedHeaders: "x-token", exposedHeaders: ["x-id"], optionsSuccessStatus: 200 },
+      (_req, cb) => cb(null, { origin: true }),
+    ];
+    for (const cors of forms) expect(() => new Server({ cors })).not.toThrow();
+  });
 
   it("reads falsy path/connectTimeout/adapter/parser/recovery as the defaults, as socket.io", () => {
     for (const falsy of [null, "", 0, false]) {

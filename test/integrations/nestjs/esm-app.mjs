@@ -11,4 +11,7 @@ import run from "./fixture-app.cjs";
 const corePackage = new URL("package.json", import.meta.resolve("@nestjs/core"));
 const nestVersion = JSON.parse(readFileSync(corePackage, "utf8")).version;
 
-await run({ common, core, websockets, nestjs, socketkit, nestVersion, mode: process.argv[2] });
+const [mode, platformName] = process.argv.slice(2);
+const platform = platformName === "fastify" ? await import("@nestjs/platform-fastify") : undefined;
+
+await run({ common, core, websockets, nestjs, socketkit, nestVersion, mode, platform });

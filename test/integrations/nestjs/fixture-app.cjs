@@ -3,6 +3,10 @@
  * written without decorator syntax so that node runs it as is. The entry file imports the
  * packages, so they resolve from where it lives, and passes them in.
  *
+ * Modes: "use-adapter" (SocketkitModule + app.useWebSocketAdapter), "module-adapter" (the module
+ * alone), "no-module" (README's first NestJS snippet: the adapter alone, no SocketkitModule).
+ * `platform` is @nestjs/platform-fastify's exports for a Fastify application (Express otherwise).
+ *
  * Protocol: prints one JSON line per fact on stdout ({ port }, { disconnect }, { closed });
  * closes the application when stdin ends.
  */
@@ -16,7 +20,9 @@ module.exports = async function run({
   socketkit,
   nestVersion,
   mode,
+  platform,
 }) {
+  const withModule = mode !== "no-module";
   const { Inject, Module } = common;
   const { WebSocketGateway, WebSocketServer, SubscribeMessage, MessageBody, Ack } = websockets;
   const print = (fact) => process.stdout.write(JSON.stringify(fact) + "\n");
@@ -41,7 +47,7 @@ module.exports = async function run({
     facts() {
       return {
         server: this.server instanceof socketkit.Server,
-        shared: this.server === this.io,
+        shared: withModule ? this.server === this.io : null,
         nest: nestVersion,
       };
     }
@@ -53,13 +59,17 @@ module.exports = async function run({
     MessageBody()(EchoGateway.prototype, method, 0);
   }
   Ack()(EchoGateway.prototype, "manual", 1);
-  Inject(socketkit.Server)(EchoGateway, undefined, 0);
+  if (withModule) Inject(socketkit.Server)(EchoGateway, undefined, 0);
   const Gateway = Reflect.decorate([WebSocketGateway()], EchoGateway);
 
   class AppModule {}
-  Module({ imports: [nestjs.SocketkitModule.forRoot()], providers: [Gateway] })(AppModule);
+  const imports = withModule ? [nestjs.SocketkitModule.forRoot()] : [];
+  Module({ imports, providers: [Gateway] })(AppModule);
 
-  const app = await core.NestFactory.create(AppModule, { logger: false });
+  const options = { logger: false };
+  const app = platform
+    ? await core.NestFactory.create(AppModule, new platform.FastifyAdapter(), options)
+    : await core.NestFactory.create(AppModule, options);
   if (mode !== "module-adapter") app.useWebSocketAdapter(new nestjs.SocketkitAdapter(app));
   await app.listen(0, "127.0.0.1");
   print({ port: app.getHttpServer().address().port });
