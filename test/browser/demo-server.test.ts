@@ -110,7 +110,14 @@ suite("npm start: examples/demo/server.js", () => {
 
   test("stops on SIGTERM with exit code 0, connected clients or not", async () => {
     const { child, url } = await start({ PORT: "0" });
-    const client = ioc(url, { auth: { name: "Ada" }, forceNew: true, reconnection: false });
+    // over WebSocket from the start: a SIGTERM during the polling -> WebSocket upgrade would cut
+    // a pending poll, which the client reports as "transport error" instead
+    const client = ioc(url, {
+      auth: { name: "Ada" },
+      forceNew: true,
+      reconnection: false,
+      transports: ["websocket"],
+    });
     clients.push(client);
     await waitFor(client, "welcome");
     const gone = waitFor<[string]>(client, "disconnect");

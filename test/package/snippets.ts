@@ -14,6 +14,7 @@ const PRELUDE: Record<string, string> = {
   // eslint-disable-next-line -- the store's shape is koa-session's business here
   store: "declare const store: any;",
   io: 'declare const io: import("socketkit").Server;',
+  httpServer: 'declare const httpServer: import("node:http").Server;',
   app: 'declare const app: import("fastify").FastifyInstance;',
   Server: 'import { Server } from "socketkit";',
   KoaEvents: 'import { KoaEvents } from "socketkit/koa";',
