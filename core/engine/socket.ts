@@ -42,6 +42,8 @@ export interface EngineSocketHost {
 
 export interface SendOptions {
   compress?: boolean;
+  /** A complete WebSocket frame of the packet, written as it is (see EnginePacketOptions). */
+  wsPreEncodedFrame?: readonly Uint8Array[];
 }
 
 type SendCallback = (transport: EngineTransport) => void;
