@@ -1,0 +1,122 @@
+/**
+ * Several Socket.IO servers in one cluster, for the test/cluster suites: socketkit nodes and
+ * official `socket.io` nodes (devDependency, for mixed clusters), each on 127.0.0.1 port 0,
+ * with official clients; everything a test opens is closed by `closeCluster()` (afterEach).
+ */
+import { createServer, type Server as HttpServer } from "node:http";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { Server as OfficialServer } from "socket.io";
+import {
+  io as ioc,
+  type ManagerOptions,
+  type Socket as ClientSocket,
+  type SocketOptions,
+} from "socket.io-client";
+import { Server, type ServerOptions, type Socket } from "../../core/index";
+import { sleep, waitFor } from "../support/server";
+
+export type NodeKind = "socketkit" | "socket.io";
+
+export interface ClusterNode {
+  kind: NodeKind;
+  /** The server, typed as ours: the official one has the same public API. */
+  io: Server;
+  http: HttpServer;
+  url: string;
+}
+
+const nodes = new Set<ClusterNode>();
+const clients = new Set<ClientSocket>();
+const closers: (() => Promise<unknown> | unknown)[] = [];
+
+/** Registers something to close after the nodes (broker clients, pools), in reverse order. */
+export function onCleanup(close: () => Promise<unknown> | unknown): void {
+  closers.push(close);
+}
+
+/** A socketkit or official socket.io server with `opts` (an adapter), listening on port 0. */
+export async function startNode(
+  kind: NodeKind,
+  opts: Partial<ServerOptions> = {},
+): Promise<ClusterNode> {
+  const http = createServer();
+  const io =
+    kind === "socketkit"
+      ? new Server(http, opts)
+      : (new OfficialServer(http, opts as never) as unknown as Server);
+  http.listen(0, "127.0.0.1");
+  await once(http, "listening");
+  const node = {
+    kind,
+    io,
+    http,
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+  };
+  nodes.add(node);
+  return node;
+}
+
+/** An official client connected to `node`: resolves with it and its server-side socket. */
+export async function connectTo(
+  node: ClusterNode,
+  nsp = "/",
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<{ client: ClientSocket; socket: Socket }> {
+  const conn = waitFor<[Socket]>(node.io.of(nsp), "connection");
+  const client = ioc(node.url + nsp, {
+    forceNew: true,
+    reconnection: false,
+    transports: ["websocket"],
+    ...opts,
+  });
+  clients.add(client);
+  const [socket] = await conn;
+  if (!client.connected) await waitFor(client, "connect");
+  return { client, socket };
+}
+
+/** Tracks a client opened elsewhere, so that closeCluster() closes it. */
+export function trackClient(client: ClientSocket): ClientSocket {
+  clients.add(client);
+  return client;
+}
+
+/**
+ * Waits until every node's adapter for `nsp` counts `count` servers (the nodes found each other
+ * through the broker). Polls `serverCount()`, the only view the adapters give of it.
+ */
+export async function untilServerCount(
+  list: ClusterNode[],
+  count: number,
+  nsp = "/",
+  ms = 15000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (const node of list) {
+    const adapter = node.io.of(nsp).adapter;
+    for (;;) {
+      const seen = await adapter.serverCount();
+      if (seen === count) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${node.kind} node ${node.url} counts ${seen} servers, not ${count}`);
+      }
+      await sleep(25);
+    }
+  }
+}
+
+/** Closes a node (its adapters publish their departure) and forgets it. */
+export async function closeNode(node: ClusterNode): Promise<void> {
+  if (!nodes.delete(node)) return;
+  node.http.closeAllConnections();
+  await node.io.close();
+}
+
+/** Closes every client, node and registered resource of the test. */
+export async function closeCluster(): Promise<void> {
+  for (const client of clients) client.disconnect();
+  clients.clear();
+  for (const node of [...nodes]) await closeNode(node);
+  for (const close of closers.splice(0).reverse()) await close();
+}
