@@ -5,7 +5,12 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import { once } from "node:events";
-import type { AddressInfo } from "node:net";
+import {
+  connect as netConnect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Socket as NetSocket,
+} from "node:net";
 import { Server as OfficialServer } from "socket.io";
 import {
   io as ioc,
@@ -119,4 +124,57 @@ export async function closeCluster(): Promise<void> {
   clients.clear();
   for (const node of [...nodes]) await closeNode(node);
   for (const close of closers.splice(0).reverse()) await close();
+}
+
+/**
+ * A TCP proxy standing for a load balancer: forwards every new connection to `target` (a port
+ * on 127.0.0.1), which can be switched; `cut()` drops the open connections (both ends), as a
+ * network failure would.
+ */
+export interface SwitchProxy {
+  url: string;
+  target: number;
+  cut(): void;
+}
+
+export async function startProxy(target: number): Promise<SwitchProxy> {
+  const pairs = new Set<[NetSocket, NetSocket]>();
+  const server = createNetServer((downstream) => {
+    const upstream = netConnect(proxy.target, "127.0.0.1");
+    const pair: [NetSocket, NetSocket] = [downstream, upstream];
+    pairs.add(pair);
+    const drop = (): void => {
+      pairs.delete(pair);
+      downstream.destroy();
+      upstream.destroy();
+    };
+    downstream.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    downstream.pipe(upstream);
+    upstream.pipe(downstream);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const proxy: SwitchProxy = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    target,
+    cut: () => {
+      for (const [a, b] of [...pairs]) {
+        a.destroy();
+        b.destroy();
+      }
+      pairs.clear();
+    },
+  };
+  onCleanup(async () => {
+    proxy.cut();
+    server.close();
+    await once(server, "close");
+  });
+  return proxy;
+}
+
+/** The port of a node, for a proxy target. */
+export function portOf(node: ClusterNode): number {
+  return (node.http.address() as AddressInfo).port;
 }
