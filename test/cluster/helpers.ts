@@ -123,6 +123,9 @@ export async function closeCluster(): Promise<void> {
   for (const client of clients) client.disconnect();
   clients.clear();
   for (const node of [...nodes]) await closeNode(node);
+  // what the closing servers deferred to the next tick (admin-ui reports room departures so)
+  // still publishes: the broker clients close after it
+  await new Promise((resolve) => setImmediate(resolve));
   for (const close of closers.splice(0).reverse()) await close();
 }
 
