@@ -1,3 +1,4 @@
+/// <reference types="@socket.io/sticky" preserve="true" />
 /**
  * `socketkit/ecosystem`: types only (the compiled module is empty). The tools of the socket.io
  * ecosystem that take a whole server, `instrument(io)` of @socket.io/admin-ui and
@@ -11,8 +12,10 @@
  * @example
  * // in any file of the project, e.g. the one that calls instrument()
  * import "socketkit/ecosystem";
- * // or in tsconfig.json: "compilerOptions": { "types": ["node", "socketkit/ecosystem"] }
+ * // or, with "moduleResolution" node16 / nodenext / bundler, in tsconfig.json:
+ * // "compilerOptions": { "types": ["node", "socketkit/ecosystem"] }
  */
+// (the reference above brings @socket.io/sticky into the program: an augmented module must be in it)
 import type { InMemoryStore, RedisStore } from "@socket.io/admin-ui";
 import type { Server } from "../../core/index";
 
