@@ -20,7 +20,7 @@ import {
   type ClusterNode,
 } from "./helpers";
 import "../../integrations/ecosystem";
-import type { AdapterConstructor } from "../../core/index";
+import { Adapter, type AdapterConstructor } from "../../core/index";
 
 afterEach(closeCluster);
 
@@ -39,6 +39,9 @@ async function instrumentedCluster(): Promise<ClusterNode[]> {
       adapter: adapter as unknown as AdapterConstructor,
     });
     instrument(node.io, { auth: false, mode: "development", serverId });
+    // admin-ui's stats timer is never stopped (only unref'd) and emits through the adapter:
+    // once the node is closed, back to the in-memory adapter, before the Redis clients close
+    onCleanup(() => node.io.adapter(Adapter));
     nodes.push(node);
   }
   await untilServerCount(nodes, 2, "/");

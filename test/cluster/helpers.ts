@@ -181,3 +181,21 @@ export async function startProxy(target: number): Promise<SwitchProxy> {
 export function portOf(node: ClusterNode): number {
   return (node.http.address() as AddressInfo).port;
 }
+
+let adapterTimersEnd = 0;
+
+/**
+ * An `emitWithAck` with a timeout through an official cluster adapter: those adapters keep a
+ * timer per request until its timeout, even once every answer arrived. Noted here, so that
+ * `afterAll(adapterTimersDone)` lets them run out and the test process ends by itself.
+ */
+export function withAckTimeout(ms: number): number {
+  adapterTimersEnd = Math.max(adapterTimersEnd, Date.now() + ms);
+  return ms;
+}
+
+/** Resolves once the adapters' request timers noted by `withAckTimeout` have run out. */
+export async function adapterTimersDone(): Promise<void> {
+  const left = adapterTimersEnd - Date.now();
+  if (left > 0) await sleep(left + 10);
+}

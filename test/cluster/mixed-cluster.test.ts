@@ -13,6 +13,7 @@ import { createAdapter as createPostgresAdapter } from "@socket.io/postgres-adap
 import { POSTGRES, REDIS_URL, describeWithBroker, type Broker } from "../support/brokers";
 import { waitFor } from "../support/server";
 import {
+  adapterTimersDone,
   closeCluster,
   connectTo,
   onCleanup,
@@ -20,10 +21,12 @@ import {
   untilServerCount,
   type ClusterNode,
   type NodeKind,
+  withAckTimeout,
 } from "./helpers";
 import type { AdapterConstructor } from "../../core/index";
 
 afterEach(closeCluster);
+afterAll(adapterTimersDone);
 
 /** Starts the nodes of one cluster, in the given order, and waits until they count each other. */
 type ClusterFactory = (kinds: NodeKind[]) => Promise<ClusterNode[]>;
@@ -132,7 +135,7 @@ for (const { broker, name, start } of CLUSTERS) {
           const there = await connectTo(nodes[to]);
           here.client.on("ask", (ack: (a: string) => void) => ack("here"));
           there.client.on("ask", (ack: (a: string) => void) => ack("there"));
-          const answers = await nodes[from].io.timeout(2000).emitWithAck("ask");
+          const answers = await nodes[from].io.timeout(withAckTimeout(2000)).emitWithAck("ask");
           expect((answers as string[]).sort()).toEqual(["here", "there"]);
         });
 

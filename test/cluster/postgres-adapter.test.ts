@@ -10,6 +10,7 @@ import { createAdapter } from "@socket.io/postgres-adapter";
 import { POSTGRES, describeWithBroker } from "../support/brokers";
 import { waitFor } from "../support/server";
 import {
+  adapterTimersDone,
   closeCluster,
   closeNode,
   connectTo,
@@ -18,12 +19,14 @@ import {
   untilServerCount,
   type ClusterNode,
   type NodeKind,
+  withAckTimeout,
 } from "./helpers";
 import type { AdapterConstructor } from "../../core/index";
 
 const describePostgres = describeWithBroker("postgres", "@socket.io/postgres-adapter");
 
 afterEach(closeCluster);
+afterAll(adapterTimersDone);
 
 /** The table the adapter stores large and binary payloads in (its documented schema). */
 async function createAttachmentsTable(): Promise<void> {
@@ -92,7 +95,7 @@ describePostgres("@socket.io/postgres-adapter across socketkit servers", () => {
     const names = await nodes[0].io.serverSideEmitWithAck("who");
     expect((names as string[]).sort()).toEqual(["node-1", "node-2"]);
 
-    const answers = await nodes[1].io.timeout(2000).emitWithAck("ask");
+    const answers = await nodes[1].io.timeout(withAckTimeout(2000)).emitWithAck("ask");
     expect((answers as number[]).sort()).toEqual([0, 1, 2]);
   });
 
