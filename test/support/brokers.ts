@@ -75,7 +75,7 @@ export function describeWithBroker(brokers: Broker | Broker[], suite: string): j
     });
   } else {
     console.warn(
-      `\n*** ${what.toUpperCase()} UNREACHABLE: the ${suite} tests are SKIPPED. ` +
+      `\n*** UNREACHABLE: ${what}: the ${suite} tests are SKIPPED. ` +
         "Start the broker (or set REDIS_URL / PGHOST...) to run them; under CI=true they fail. ***\n",
     );
   }
