@@ -52,13 +52,20 @@ beforeAll(() => {
     .replace('"../../core/index"', '"socketkit"')
     .replace('"../../integrations/ecosystem"', '"socketkit/ecosystem"');
   writeFileSync(join(consumer, "app.ts"), app);
+  // the same application written for socket.io: its import, without the socketkit-only line
+  const original = app
+    .replace('"socketkit"', '"socket.io"')
+    .split("\n")
+    .filter((line) => !line.includes("socketkit"))
+    .join("\n");
+  writeFileSync(join(consumer, "app-socket.io.ts"), original);
 }, 120_000);
 
 afterAll(() => {
   if (consumer) rmSync(consumer, { recursive: true, force: true });
 });
 
-function compile(module: string, moduleResolution: string): string {
+function compile(module: string, moduleResolution: string, file = "app.ts"): string {
   writeFileSync(
     join(consumer, "tsconfig.json"),
     JSON.stringify({
@@ -72,7 +79,7 @@ function compile(module: string, moduleResolution: string): string {
         esModuleInterop: true,
         skipLibCheck: false,
       },
-      files: ["app.ts"],
+      files: [file],
     }),
   );
   const run = spawnSync(process.execPath, [tsc, "-p", join(consumer, "tsconfig.json")], {
@@ -88,5 +95,12 @@ describe("the ecosystem's typings against the published declarations", () => {
 
   it("compile strict without skipLibCheck (bundler)", () => {
     expect(compile("preserve", "bundler")).toBe("");
+  }, 120_000);
+
+  it("compile against socket.io itself, the import changed back (the reference)", () => {
+    const app = readFileSync(join(consumer, "app-socket.io.ts"), "utf8");
+    expect(app).toContain('from "socket.io"');
+    expect(app).not.toContain("socketkit");
+    expect(compile("node16", "node16", "app-socket.io.ts")).toBe("");
   }, 120_000);
 });
