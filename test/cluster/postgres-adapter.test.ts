@@ -129,6 +129,23 @@ describePostgres("@socket.io/postgres-adapter across socketkit servers", () => {
     expect(await nodes[0].io.serverSideEmitWithAck("who")).toEqual(["still here"]);
   });
 
+  it("dynamic child namespaces join the cluster when a client creates them", async () => {
+    const channel = newChannel();
+    const a = await postgresNode("socketkit", channel);
+    const b = await postgresNode("socketkit", channel);
+    for (const node of [a, b]) node.io.of(/^\/dyn-\d+$/);
+    await untilServerCount([a, b], 2);
+    // the child exists on B once a client asks for it, on A once the application names it
+    const onB = await connectTo(b, "/dyn-7");
+    a.io.of("/dyn-7");
+    await untilServerCount([a, b], 2, "/dyn-7");
+    const got = waitFor<[string]>(onB.client, "news");
+    a.io.of("/dyn-7").emit("news", "from a");
+    expect((await got)[0]).toBe("from a");
+    const found = await a.io.of("/dyn-7").fetchSockets();
+    expect(found.map((s) => s.id)).toEqual([onB.socket.id]);
+  });
+
   it("broadcasts, rooms and binary payloads (stored in the attachments table) cross the nodes", async () => {
     const channel = newChannel();
     const a = await postgresNode("socketkit", channel);
