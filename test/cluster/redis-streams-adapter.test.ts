@@ -19,6 +19,7 @@ import {
   trackClient,
   untilServerCount,
   type ClusterNode,
+  type NodeKind,
 } from "./helpers";
 import type { AdapterConstructor, Socket } from "../../core/index";
 
@@ -33,7 +34,7 @@ interface StreamsCluster {
   sessionKeyPrefix: string;
 }
 
-async function streamsCluster(count: number): Promise<StreamsCluster> {
+async function streamsCluster(kinds: NodeKind[]): Promise<StreamsCluster> {
   const id = randomBytes(6).toString("hex");
   const streamName = `socketkit-test-${id}`;
   const sessionKeyPrefix = `socketkit-test-session-${id}:`;
@@ -44,7 +45,7 @@ async function streamsCluster(count: number): Promise<StreamsCluster> {
     await control.del(streamName);
     await control.close();
   });
-  for (let i = 0; i < count; i++) {
+  for (const kind of kinds) {
     const redis = createRedisClient({ url: REDIS_URL });
     redis.on("error", (err: Error) => console.error("redis", err.message));
     await redis.connect();
@@ -58,14 +59,15 @@ async function streamsCluster(count: number): Promise<StreamsCluster> {
       heartbeatInterval: 500,
       heartbeatTimeout: 3000,
     });
-    nodes.push(
-      await startNode("socketkit", {
-        adapter: adapter as unknown as AdapterConstructor,
-        connectionStateRecovery: { maxDisconnectionDuration: 60_000 },
-      }),
-    );
+    const node = await startNode(kind, {
+      adapter: adapter as unknown as AdapterConstructor,
+      connectionStateRecovery: { maxDisconnectionDuration: 60_000 },
+    });
+    // socket.io 4.8.1 does not call init() (4.8.2+ does, as socketkit does)
+    if (kind === "socket.io") void node.io.of("/").adapter.init();
+    nodes.push(node);
   }
-  await untilServerCount(nodes, count);
+  await untilServerCount(nodes, kinds.length);
   return { nodes, redis: control, streamName, sessionKeyPrefix };
 }
 
@@ -82,7 +84,7 @@ describeWithBroker("redis", "@socket.io/redis-streams-adapter")(
   "@socket.io/redis-streams-adapter across socketkit servers",
   () => {
     it("broadcasts, fetchSockets and serverSideEmitWithAck span the nodes", async () => {
-      const { nodes } = await streamsCluster(2);
+      const { nodes } = await streamsCluster(["socketkit", "socketkit"]);
       const [a, b] = nodes;
       const conn = waitFor<[Socket]>(b.io, "connection");
       const client = trackClient(ioc(b.url, { forceNew: true, transports: ["websocket"] }));
@@ -95,72 +97,79 @@ describeWithBroker("redis", "@socket.io/redis-streams-adapter")(
       expect(await a.io.serverSideEmitWithAck("who")).toEqual(["b"]);
     });
 
-    it("recovers a client of A on B: same id, rooms, data, every missed packet in order", async () => {
-      const { nodes, redis, streamName, sessionKeyPrefix } = await streamsCluster(2);
-      const [a, b] = nodes;
-      const proxy = await startProxy(portOf(a));
-      const onA = waitFor<[Socket]>(a.io, "connection");
-      const client = trackClient(
-        ioc(proxy.url, { forceNew: true, reconnection: false, transports: ["websocket"] }),
-      );
-      const received: unknown[][] = [];
-      client.onAny((...args: unknown[]) => received.push(args));
-      const [first] = await onA;
-      await waitFor(client, "connect");
-      first.join("room1");
-      first.data = { user: "ann" };
-      // a first broadcast gives the client an offset to resume from
-      const seen = waitFor(client, "m0");
-      a.io.emit("m0");
-      await seen;
+    it.each<[string, NodeKind[]]>([
+      ["socketkit A to socketkit B", ["socketkit", "socketkit"]],
+      ["socket.io A to socketkit B (mixed cluster)", ["socket.io", "socketkit"]],
+      ["socketkit A to socket.io B (mixed cluster)", ["socketkit", "socket.io"]],
+    ])(
+      "recovers a client across nodes, %s: same id, rooms, data, every missed packet in order",
+      async (_name, kinds) => {
+        const { nodes, redis, streamName, sessionKeyPrefix } = await streamsCluster(kinds);
+        const [a, b] = nodes;
+        const proxy = await startProxy(portOf(a));
+        const onA = waitFor<[Socket]>(a.io, "connection");
+        const client = trackClient(
+          ioc(proxy.url, { forceNew: true, reconnection: false, transports: ["websocket"] }),
+        );
+        const received: unknown[][] = [];
+        client.onAny((...args: unknown[]) => received.push(args));
+        const [first] = await onA;
+        await waitFor(client, "connect");
+        first.join("room1");
+        first.data = { user: "ann" };
+        // a first broadcast gives the client an offset to resume from
+        const seen = waitFor(client, "m0");
+        a.io.emit("m0");
+        await seen;
 
-      // the transport is cut: A keeps the session in Redis
-      const gone = waitFor<[string]>(first, "disconnect");
-      proxy.cut();
-      expect((await gone)[0]).toBe("transport close");
-      await waitFor(client, "disconnect");
-      await untilRedis(
-        async () => (await redis.exists(sessionKeyPrefix + first.pid)) === 1,
-        "the persisted session",
-      );
+        // the transport is cut: A keeps the session in Redis
+        const gone = waitFor<[string]>(first, "disconnect");
+        proxy.cut();
+        expect((await gone)[0]).toBe("transport close");
+        await waitFor(client, "disconnect");
+        await untilRedis(
+          async () => (await redis.exists(sessionKeyPrefix + first.pid)) === 1,
+          "the persisted session",
+        );
 
-      // missed: from both nodes, to its room and to everyone; each one in the stream before
-      // the next is sent, so that the stream's order (the order of recovery) is the test's
-      const missed: [ClusterNode, string | null, string, unknown][] = [
-        [a, "room1", "m1", 1],
-        [b, null, "m2", 2],
-        [a, null, "m3", Buffer.from([3])],
-        [b, "room1", "m4", 4],
-        [b, "other", "not-for-me", 0],
-      ];
-      for (const [node, room, event, arg] of missed) {
-        const before = await redis.xLen(streamName);
-        (room === null ? node.io : node.io.to(room)).emit(event, arg);
-        await untilRedis(async () => (await redis.xLen(streamName)) > before, event);
-      }
+        // missed: from both nodes, to its room and to everyone; each one in the stream before
+        // the next is sent, so that the stream's order (the order of recovery) is the test's
+        const missed: [ClusterNode, string | null, string, unknown][] = [
+          [a, "room1", "m1", 1],
+          [b, null, "m2", 2],
+          [a, null, "m3", Buffer.from([3])],
+          [b, "room1", "m4", 4],
+          [b, "other", "not-for-me", 0],
+        ];
+        for (const [node, room, event, arg] of missed) {
+          const before = await redis.xLen(streamName);
+          (room === null ? node.io : node.io.to(room)).emit(event, arg);
+          await untilRedis(async () => (await redis.xLen(streamName)) > before, event);
+        }
 
-      // the load balancer now sends the client to B
-      proxy.target = portOf(b);
-      const onB = waitFor<[Socket]>(b.io, "connection");
-      client.connect();
-      const [again] = await onB;
-      await waitFor(client, "connect");
-      expect(again.recovered).toBe(true);
-      expect(client.recovered).toBe(true);
-      expect(again.id).toBe(first.id);
-      expect(client.id).toBe(first.id);
-      expect([...again.rooms].sort()).toEqual([first.id, "room1"].sort());
-      expect(again.data).toEqual({ user: "ann" });
+        // the load balancer now sends the client to B
+        proxy.target = portOf(b);
+        const onB = waitFor<[Socket]>(b.io, "connection");
+        client.connect();
+        const [again] = await onB;
+        await waitFor(client, "connect");
+        expect(again.recovered).toBe(true);
+        expect(client.recovered).toBe(true);
+        expect(again.id).toBe(first.id);
+        expect(client.id).toBe(first.id);
+        expect([...again.rooms].sort()).toEqual([first.id, "room1"].sort());
+        expect(again.data).toEqual({ user: "ann" });
 
-      // the room works across nodes after the move
-      const after = waitFor<[string]>(client, "m5");
-      a.io.to("room1").emit("m5", "after");
-      expect((await after)[0]).toBe("after");
-      const names = received.map((args) => args[0]);
-      expect(names).toEqual(["m0", "m1", "m2", "m3", "m4", "m5"]);
-      // (a recovery-enabled client's listeners get the packet's offset last, as with socket.io)
-      expect(received[1].slice(0, 2)).toEqual(["m1", 1]);
-      expect(Buffer.from(received[3][1] as ArrayBuffer)).toEqual(Buffer.from([3]));
-    });
+        // the room works across nodes after the move
+        const after = waitFor<[string]>(client, "m5");
+        a.io.to("room1").emit("m5", "after");
+        expect((await after)[0]).toBe("after");
+        const names = received.map((args) => args[0]);
+        expect(names).toEqual(["m0", "m1", "m2", "m3", "m4", "m5"]);
+        // (a recovery-enabled client's listeners get the packet's offset last, as with socket.io)
+        expect(received[1].slice(0, 2)).toEqual(["m1", 1]);
+        expect(Buffer.from(received[3][1] as ArrayBuffer)).toEqual(Buffer.from([3]));
+      },
+    );
   },
 );
