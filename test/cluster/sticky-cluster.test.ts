@@ -34,12 +34,28 @@ afterEach(async () => {
   }
 });
 
-/** A polling-only client; resolves once connected, with the pid of the worker serving it. */
+/**
+ * A polling-only client; resolves once connected, with the pid of the worker serving it.
+ * Reconnection stays on (the default): @socket.io/sticky learns which worker holds a new session
+ * from an IPC message of that worker, and a client's first poll can beat it to the primary
+ * under load (then refused by the other worker: the client retries, as an application's does).
+ */
 async function pollingClient(url: string): Promise<{ client: ClientSocket; pid: number }> {
-  const client = ioc(url, { forceNew: true, reconnection: false, transports: ["polling"] });
+  const client = ioc(url, {
+    forceNew: true,
+    transports: ["polling"],
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
+  });
   clients.push(client);
-  const [pid] = await waitFor<[number]>(client, "hello", 10_000);
-  return { client, pid };
+  const errors: string[] = [];
+  client.on("connect_error", (err: Error) => errors.push(err.message));
+  try {
+    const [pid] = await waitFor<[number]>(client, "hello", 15_000);
+    return { client, pid };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; connect errors: ${errors.join(", ") || "none"}`);
+  }
 }
 
 describe("@socket.io/cluster-adapter + @socket.io/sticky under node:cluster", () => {
