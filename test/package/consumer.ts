@@ -139,6 +139,7 @@ export const LINKED = [
   "@socket.io/redis-streams-adapter",
   "@socket.io/sticky",
   "@types/pg",
+  "engine.io",
   "pg",
   "redis",
 ];

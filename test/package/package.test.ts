@@ -104,7 +104,18 @@ function writeSetups(): void {
     snippets.forEach((snippet, i) => writeFileSync(join(dir, `readme-${i}.ts`), toModule(snippet)));
     writeFileSync(join(dir, "subpaths.ts"), all);
     writeFileSync(join(dir, "negative.ts"), NEGATIVE);
+    writeFileSync(join(dir, "ecosystem-app.ts"), ecosystemApp());
   }
+}
+
+/**
+ * test/types/ecosystem.ts as an application has it: the socket.io ecosystem's typings (adapters,
+ * admin-ui, sticky, engine.io) used with socketkit's Server, imported by package name.
+ */
+function ecosystemApp(): string {
+  return readFileSync(join(ROOT, "test", "types", "ecosystem.ts"), "utf8")
+    .replace('"../../core/index"', '"socketkit"')
+    .replace('"../../integrations/ecosystem"', '"socketkit/ecosystem"');
 }
 
 describe("TypeScript consumers", () => {
