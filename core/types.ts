@@ -86,6 +86,12 @@ export interface WriteOptions {
   wsPreEncoded?: string;
   /** The UTF-8 bytes of `wsPreEncoded`, filled once by the engine and reused by every recipient. */
   wsPreEncodedBuffer?: Buffer;
+  /**
+   * The whole WebSocket frame of a single-string packet (header and payload buffers), built once
+   * per broadcast by the adapter (ours and socket.io-adapter's): written as it is to every
+   * WebSocket recipient whose connection does not compress.
+   */
+  wsPreEncodedFrame?: readonly Uint8Array[];
 }
 
 /** What the adapter sees of a socket (the members socket.io-adapter reads). */

@@ -18,6 +18,7 @@ import type {
   WriteOptions,
 } from "../types";
 import { TypedEventEmitter } from "../util/event-emitter";
+import { textFrame } from "../util/ws-frame";
 
 /** The events an adapter emits (compatibility surface: @socket.io/admin-ui listens to them). */
 export type AdapterEvents = {
@@ -337,11 +338,19 @@ export class Adapter extends TypedEventEmitter<AdapterEvents> {
 function writeOptions(opts: BroadcastOptions, encoded: EncodedPacket[]): WriteOptions {
   const flags = opts.flags;
   const first = encoded[0];
+  if (encoded.length !== 1 || typeof first !== "string") {
+    return { preEncoded: true, volatile: flags?.volatile, compress: flags?.compress };
+  }
+  // "4" is the Engine.IO "message" type: one WebSocket frame for all recipients, as
+  // socket.io-adapter builds it (the text stays for connections that compress)
+  const text = "4" + first;
+  const bytes = Buffer.from(text);
   return {
     preEncoded: true,
     volatile: flags?.volatile,
     compress: flags?.compress,
-    // "4" is the Engine.IO "message" type: the engine can build one frame for all recipients
-    wsPreEncoded: encoded.length === 1 && typeof first === "string" ? "4" + first : undefined,
+    wsPreEncoded: text,
+    wsPreEncodedBuffer: bytes,
+    wsPreEncodedFrame: textFrame(bytes),
   };
 }

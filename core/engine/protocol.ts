@@ -24,6 +24,12 @@ export interface EnginePacketOptions {
   wsPreEncoded?: string;
   /** The UTF-8 bytes of `wsPreEncoded`, computed once by the first recipient on WebSocket. */
   wsPreEncodedBuffer?: Buffer;
+  /**
+   * The complete WebSocket frame of this packet (engine.io 6.6's `wsPreEncodedFrame`, as
+   * socket.io-adapter builds it with ws's `Sender.frame()`): written as it is on a WebSocket
+   * transport without compression, instead of framing the packet again.
+   */
+  wsPreEncodedFrame?: readonly Uint8Array[];
 }
 
 export type EngineData = string | Buffer;

@@ -42,6 +42,8 @@ export interface EngineSocketHost {
 
 export interface SendOptions {
   compress?: boolean;
+  /** A complete WebSocket frame of the packet, written as it is (see EnginePacketOptions). */
+  wsPreEncodedFrame?: readonly Uint8Array[];
 }
 
 type SendCallback = (transport: EngineTransport) => void;
@@ -55,8 +57,9 @@ function sizeOf(data: EngineData): number {
 /** The write buffer of a socket with nothing queued (shared; a real array comes with a packet). */
 const NO_PACKETS = Object.freeze([]) as unknown as EnginePacket[];
 
+/** After a close, as engine.io: a plain empty array (code that pushes into it keeps working). */
 function releaseWriteBuffer(socket: EngineSocket): void {
-  socket.writeBuffer = NO_PACKETS;
+  socket.writeBuffer = [];
 }
 
 /** The options of a packet sent without any (shared: nothing writes to them). */
@@ -585,7 +588,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     }
     this.#cancelHeartbeat();
     // the buffer stays readable during the close handlers (socket.io reads it), then goes
-    if (this.writeBuffer !== NO_PACKETS) process.nextTick(releaseWriteBuffer, this);
+    process.nextTick(releaseWriteBuffer, this);
     this.#bufferedBytes = 0;
     this.#packetsFn = null;
     this.#sentCallbackFn = null;

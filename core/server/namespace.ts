@@ -80,6 +80,10 @@ type Broadcast<E extends EventsMap, D> = BroadcastOperator<
   D
 >;
 
+function onAdapterInitError(err: unknown): void {
+  debug("error while initializing adapter: %s", err);
+}
+
 /** The next tick after the middlewares (see Namespace.add). */
 function afterMiddlewares<L extends EventsMap, E extends EventsMap, S extends EventsMap, D>(
   nsp: Namespace<L, E, S, D>,
@@ -140,10 +144,18 @@ export class Namespace<
     this.initAdapter();
   }
 
-  /** @internal (re)creates the adapter from the server's adapter constructor */
+  /**
+   * @internal (re)creates the adapter from the server's adapter constructor (a class, or a
+   * factory such as the official adapters' `createAdapter()` results, called with `new` as
+   * socket.io does), then calls its `init()` hook: cluster adapters start there (postgres-adapter
+   * announces itself to the other nodes and starts its heartbeat). As in socket.io, a rejected
+   * `init()` is logged and swallowed: the namespace keeps working on its local node.
+   */
   initAdapter(): void {
     const AdapterClass = this.server.adapter() as unknown as new (nsp: unknown) => Adapter;
-    this.adapter = new AdapterClass(this);
+    const adapter = new AdapterClass(this);
+    this.adapter = adapter;
+    Promise.resolve(adapter.init()).catch(onAdapterInitError);
   }
 
   /** The middlewares, in order (read by parent namespaces to copy them). */

@@ -8,9 +8,15 @@ import { checkCookieOption, checkCorsOption } from "../engine/http-options";
 import type { AdapterNamespace, Parser } from "../types";
 import { validateOperationsOptions, type OperationsOptions } from "../ops/operations";
 
-/** A constructor of adapters: `new adapter(namespace)` (socket.io-adapter's shape). */
-// the adapter instance is structurally typed by the namespace that uses it
-export type AdapterConstructor = new (nsp: AdapterNamespace) => object;
+/**
+ * What the `adapter` option takes, as socket.io's `AdapterConstructor`: an adapter class, or a
+ * function returning an adapter for a namespace, which is what the official adapters'
+ * `createAdapter()` return (the server calls it with `new`, as socket.io does: a `function`, not
+ * an arrow function). The adapter instance is structurally typed by the namespace that uses it.
+ */
+export type AdapterConstructor =
+  | (new (nsp: AdapterNamespace) => object)
+  | ((nsp: AdapterNamespace) => object);
 
 export interface ConnectionStateRecoveryOptions {
   /** How long a disconnected session may be restored, in ms (2 minutes). */

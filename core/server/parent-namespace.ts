@@ -28,6 +28,10 @@ class ParentBroadcastAdapter extends Adapter {
 
 let count = 0;
 
+function onAdapterCloseError(err: unknown): void {
+  debug("error while closing the adapter: %s", err);
+}
+
 export class ParentNamespace<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,
@@ -64,7 +68,7 @@ export class ParentNamespace<
     if (this.server.opts.cleanupEmptyChildNamespaces) {
       namespace.onEmpty = () => {
         debug("closing child namespace %s", name);
-        void namespace.adapter.close();
+        Promise.resolve(namespace.adapter.close()).catch(onAdapterCloseError);
         this.server._nsps.delete(namespace.name);
         this.children.delete(namespace);
       };

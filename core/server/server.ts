@@ -47,6 +47,15 @@ const debug = createDebug("socket.io:server");
 
 type AttachTarget = HttpServer | Http2Server | Http2SecureServer | number | string;
 
+/**
+ * An engine.io-compatible server, as {@link Server.bind} takes it (socket.io types it `any`): it
+ * emits `connection` with each new Engine.IO socket, and closes with the Socket.IO server.
+ */
+export interface BindableEngine {
+  on(event: "connection", listener: (socket: EngineSocket) => void): unknown;
+  close(): unknown;
+}
+
 /** Decides whether a dynamic namespace `name` may be created: `next(err, allow)`. */
 export type NamespaceCheck = (
   name: string,
@@ -313,9 +322,14 @@ export class Server<
     return true;
   }
 
-  /** Binds to an Engine.IO server (ours, or any engine.io-compatible one). */
-  bind(engine: EngineServer): this {
-    this.engine = engine;
+  /**
+   * Binds to an Engine.IO server: ours, or any engine.io-compatible one such as the official
+   * `engine.io` package's `Server` (whose connections the clients read through engine.io's
+   * public socket API). With another engine, `io.engine` is that engine at run time, typed as
+   * ours (the members socketkit-only code uses, such as `handleRequest`, are then absent).
+   */
+  bind(engine: EngineServer | BindableEngine): this {
+    this.engine = engine as EngineServer;
     this.ops.bindEngine(engine);
     engine.on("connection", (conn: EngineSocket) => this.onconnection(conn));
     return this;

@@ -131,6 +131,17 @@ export const LINKED = [
   "@opentelemetry/api",
   "reflect-metadata",
   "rxjs",
+  // the socket.io ecosystem (README "Scaling out"; the socketkit/ecosystem subpath)
+  "@socket.io/admin-ui",
+  "@socket.io/cluster-adapter",
+  "@socket.io/postgres-adapter",
+  "@socket.io/redis-adapter",
+  "@socket.io/redis-streams-adapter",
+  "@socket.io/sticky",
+  "@types/pg",
+  "engine.io",
+  "pg",
+  "redis",
 ];
 
 export interface Consumer {

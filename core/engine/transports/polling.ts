@@ -360,6 +360,8 @@ export class EnginePolling extends EngineTransport {
     const ua = req.headers["user-agent"];
     if (ua && (ua.includes(";MSIE") || ua.includes("Trident/"))) headers["X-XSS-Protection"] = "0";
     headers["cache-control"] = "no-store";
+    // as engine.io's polling transport: the transport tells its own listeners too
+    if (this.listenerCount("headers") > 0) this.emit("headers", headers, req);
     this.#headersHook(headers, req);
     return headers;
   }

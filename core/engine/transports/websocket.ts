@@ -61,7 +61,7 @@ export function watchWebSocket(ws: WebSocketLike): void {
 interface TcpStream {
   cork(): void;
   uncork(): void;
-  write(chunk: Buffer, cb: (err?: Error | null) => void): boolean;
+  write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean;
 }
 
 const NOTHING = Buffer.alloc(0);
@@ -83,6 +83,19 @@ const TEXT = Object.freeze({ binary: false, compress: true });
 const TEXT_UNCOMPRESSED = Object.freeze({ binary: false, compress: false });
 const BINARY = Object.freeze({ binary: true, compress: true });
 const BINARY_UNCOMPRESSED = Object.freeze({ binary: true, compress: false });
+
+/** Writes a pre-built frame's buffers in one batch; `cb` reports the last one. */
+function writeFrame(
+  tcp: TcpStream,
+  frame: readonly Uint8Array[],
+  cb: ((err?: Error | null) => void) | undefined,
+): void {
+  const last = frame.length - 1;
+  if (last > 0) tcp.cork();
+  for (let i = 0; i < last; i++) tcp.write(frame[i]);
+  tcp.write(frame[last], cb);
+  if (last > 0) tcp.uncork();
+}
 
 export class EngineWebSocket extends EngineTransport {
   readonly name = "websocket" as const;
@@ -163,6 +176,13 @@ export class EngineWebSocket extends EngineTransport {
       const cb = i === last ? lastCb : undefined;
       const options = packet.options;
       const compress = options?.compress !== false && packet.type === "message";
+      const frame = options?.wsPreEncodedFrame;
+      if (frame !== undefined && tcp !== null && ws.readyState === 1 && !this.perMessageDeflate) {
+        // a broadcast framed once by its adapter: the same bytes to every recipient. Without
+        // compression ws writes its own frames straight to this stream too, so order is kept.
+        writeFrame(tcp, frame, cb);
+        continue;
+      }
       if (options?.wsPreEncoded !== undefined) {
         // a broadcast: the same UTF-8 bytes for every recipient, converted once
         const buf = (options.wsPreEncodedBuffer ??= Buffer.from(options.wsPreEncoded));

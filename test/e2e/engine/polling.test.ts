@@ -152,6 +152,25 @@ describe("engine polling", () => {
     expect(description.message).toBe("data request connection closed prematurely");
   });
 
+  it("aborts a data request still in progress when the session closes", async () => {
+    const h = await startEngine();
+    const { sid, socket } = await session(h);
+    const pending = request(h.url(`EIO=4&transport=polling&sid=${sid}`), {
+      method: "POST",
+      headers: { "Content-Length": "100" },
+    });
+    let answered = false;
+    pending.on("response", () => (answered = true));
+    const ended = new Promise<void>((resolve) => pending.on("error", () => resolve()));
+    const received = waitFor(h.http, "request");
+    pending.write("4a");
+    await received;
+    socket.close();
+    await ended; // the server dropped the half-sent request instead of waiting for its body
+    expect(answered).toBe(false);
+    expect(socket.readyState).toBe("closed");
+  });
+
   it("answers 413 to a POST over maxHttpBufferSize", async () => {
     const h = await startEngine({ maxHttpBufferSize: 100 });
     const { sid, socket } = await session(h);

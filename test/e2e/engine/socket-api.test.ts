@@ -4,6 +4,7 @@ import {
   engineClient,
   rawHandshake,
   rawPoll,
+  rawRequest,
   rawWebSocket,
   startEngine,
   waitFor,
@@ -226,6 +227,35 @@ describe("engine socket API", () => {
     expect(seen).toEqual(["pending"]);
     await new Promise((resolve) => process.nextTick(resolve));
     expect(socket.writeBuffer).toEqual([]);
+  });
+
+  it("the polling transport emits its response headers (no-store; X-XSS-Protection for IE)", async () => {
+    const h = await startEngine();
+    const { sid, socket } = await pollingSession(h);
+    const seen: Record<string, string | string[]>[] = [];
+    socket.transport.on("headers", (headers: Record<string, string | string[]>) => {
+      seen.push({ ...headers });
+    });
+    const res = await rawRequest(h, `EIO=4&transport=polling&sid=${sid}`, {
+      method: "POST",
+      body: "4hi",
+      headers: { "User-Agent": "Mozilla/5.0 (Windows NT 6.1; Trident/7.0; rv:11.0) like Gecko" },
+    });
+    expect(res.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]["cache-control"]).toBe("no-store");
+    expect(seen[0]["X-XSS-Protection"]).toBe("0");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("leaves a plain, extensible array as the write buffer after a close (as engine.io)", async () => {
+    const h = await startEngine();
+    const { socket } = await pollingSession(h);
+    socket.close(true);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(Object.isExtensible(socket.writeBuffer)).toBe(true);
+    socket.writeBuffer.push({ type: "message", data: "late" });
+    expect(socket.writeBuffer).toHaveLength(1);
   });
 
   it("exposes the handshake request, protocol and remote address", async () => {

@@ -1,7 +1,20 @@
 import { Adapter as OfficialAdapter } from "socket.io-adapter";
 import { Adapter } from "../../../core/adapter";
+import { textFrame } from "../../../core/util/ws-frame";
 import { PacketType, type BroadcastOptions, type Packet } from "../../../core/types";
 import { comparable, setup, type AdapterClass, type FakeNamespace } from "./fakes";
+
+/** The write options of a single-string broadcast: its text, bytes and one WebSocket frame. */
+function framed(text: string, flags: Record<string, unknown> = {}): Record<string, unknown> {
+  const bytes = Buffer.from(text);
+  return {
+    preEncoded: true,
+    ...flags,
+    wsPreEncoded: text,
+    wsPreEncodedBuffer: bytes,
+    wsPreEncodedFrame: textFrame(bytes),
+  };
+}
 
 function event(...data: unknown[]): Packet {
   return { type: PacketType.EVENT, nsp: "", data };
@@ -74,7 +87,7 @@ describe("Adapter.broadcast recipients", () => {
     const { nsp, adapter } = populated();
     adapter.broadcast(event("hi"), { rooms: new Set(["c"]) });
     expect(nsp.recipients()).toEqual(["s3"]);
-    expect(nsp.writes[0]!.opts).toEqual({ preEncoded: true, wsPreEncoded: '42["hi"]' });
+    expect(nsp.writes[0]!.opts).toEqual(framed('42["hi"]'));
   });
 
   it("skips ids that are not sockets of the namespace", () => {
@@ -116,12 +129,7 @@ describe("Adapter.broadcast encoding and writes", () => {
   it("writes pre-encoded packets with the volatile and compress flags", () => {
     const { nsp, adapter } = populated();
     adapter.broadcast(event("hi"), opts(["c"], [], { volatile: true, compress: false }));
-    expect(nsp.writes[0]!.opts).toEqual({
-      preEncoded: true,
-      volatile: true,
-      compress: false,
-      wsPreEncoded: '42["hi"]',
-    });
+    expect(nsp.writes[0]!.opts).toEqual(framed('42["hi"]', { volatile: true, compress: false }));
   });
 
   it("has no wsPreEncoded when the packet has binary attachments", () => {
@@ -132,6 +140,7 @@ describe("Adapter.broadcast encoding and writes", () => {
     expect(nsp.writes[0]!.packets).toEqual(['2["bin"]', attachment]);
     expect(nsp.writes[0]!.opts).toEqual({ preEncoded: true, compress: true });
     expect(nsp.writes[0]!.opts.wsPreEncoded).toBeUndefined();
+    expect(nsp.writes[0]!.opts.wsPreEncodedFrame).toBeUndefined();
   });
 
   it("notifies the outgoing listeners of each socket right before writing to it", () => {
@@ -179,7 +188,7 @@ describe("Adapter.broadcastWithAck", () => {
     expect(nsp.sockets.get("s3")!.acks.size).toBe(0);
     expect(nsp.encoder.calls).toEqual([{ type: PacketType.EVENT, nsp: "/", id: 7, data: ["ask"] }]);
     expect(nsp.writes[0]!.packets).toEqual(['27["ask"]']);
-    expect(nsp.writes[0]!.opts).toEqual({ preEncoded: true, wsPreEncoded: '427["ask"]' });
+    expect(nsp.writes[0]!.opts).toEqual(framed('427["ask"]'));
     expect(ack).not.toHaveBeenCalled();
   });
 

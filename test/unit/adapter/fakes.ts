@@ -147,10 +147,10 @@ export function setup<A extends AdapterLike>(
 
 /** Write options without socket.io-adapter's ws-specific frame, to compare with ours. */
 export function comparable(opts: WriteOptions): Record<string, unknown> {
-  const { wsPreEncodedFrame, wsPreEncoded, ...rest } = opts as WriteOptions & {
-    wsPreEncodedFrame?: unknown;
-  };
-  void wsPreEncodedFrame;
+  // the frame is compared by its bytes; the text and bytes it is made of are ours only
+  const { wsPreEncodedFrame, wsPreEncoded, wsPreEncodedBuffer, ...rest } = opts;
   void wsPreEncoded;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  void wsPreEncodedBuffer;
+  const frame = wsPreEncodedFrame && Buffer.concat(wsPreEncodedFrame).toString("hex");
+  return Object.fromEntries(Object.entries({ ...rest, frame }).filter(([, v]) => v !== undefined));
 }

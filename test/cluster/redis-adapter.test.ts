@@ -6,7 +6,6 @@
  * Redis must be reachable: when it is not, the suite fails under CI=true and is skipped with a
  * loud warning otherwise.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient as createRedisClient } from "redis";
@@ -18,37 +17,9 @@ import {
   startServer,
   waitFor,
   type ServerHarness,
-} from "../../support/server";
-import type { AdapterConstructor, RemoteSocket, Socket } from "../../../core/index";
-
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** Whether Redis answers, checked synchronously so that the suite can be skipped or failed. */
-function redisReachable(): boolean {
-  const { hostname, port } = new URL(REDIS_URL);
-  const probe = spawnSync(
-    process.execPath,
-    [
-      "-e",
-      `const s = require("net").connect(${Number(port) || 6379}, ${JSON.stringify(hostname)});
-       s.on("connect", () => { s.write("PING\\r\\n"); });
-       s.on("data", (d) => process.exit(String(d).startsWith("+PONG") ? 0 : 1));
-       s.on("error", () => process.exit(1));`,
-    ],
-    { timeout: 3000 },
-  );
-  return probe.status === 0;
-}
-
-const REDIS_UP = redisReachable();
-const IN_CI = process.env.CI === "true";
-
-if (!REDIS_UP && !IN_CI) {
-  console.warn(
-    `\n*** REDIS UNREACHABLE at ${REDIS_URL}: the @socket.io/redis-adapter compatibility suite ` +
-      "is SKIPPED. Start Redis (or set REDIS_URL) to run it; under CI=true it fails. ***\n",
-  );
-}
+} from "../support/server";
+import { REDIS_URL, describeWithBroker } from "../support/brokers";
+import type { AdapterConstructor, RemoteSocket, Socket } from "../../core/index";
 
 type RedisClient = ReturnType<typeof createRedisClient>;
 
@@ -145,13 +116,7 @@ function roomEvent(socket: Socket, event: "join-room" | "leave-room", room: stri
   });
 }
 
-const describeRedis = REDIS_UP ? describe : describe.skip;
-
-if (!REDIS_UP && IN_CI) {
-  it("Redis is reachable (required under CI=true)", () => {
-    throw new Error(`Redis is unreachable at ${REDIS_URL}`);
-  });
-}
+const describeRedis = describeWithBroker("redis", "@socket.io/redis-adapter");
 
 describeRedis.each(ADAPTERS)("@socket.io/redis-adapter $name across our servers", ({ make }) => {
   it("a broadcast from one server reaches the clients of both", async () => {
