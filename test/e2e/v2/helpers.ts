@@ -152,6 +152,10 @@ export async function closeAll(): Promise<void> {
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });
+      // a server bound to an engine of one's own (bind) does not own the http server
+      if (io.httpServer !== http && http.listening) {
+        await new Promise((resolve) => http.close(resolve));
+      }
     }),
   );
   apps.clear();
