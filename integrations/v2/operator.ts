@@ -44,6 +44,10 @@ export function applyBinaryFlag(flags: EmitFlags, args: unknown[]): unknown[] {
   return JSON.parse(JSON.stringify(args)) as unknown[];
 }
 
+function idOf(socket: { id: string }): string {
+  return socket.id;
+}
+
 /** Applies compress/volatile/local to a core broadcast operator. */
 function withFlags(
   operator: BroadcastOperator<DefaultEventsMap>,
@@ -166,13 +170,22 @@ export class Modifiers<S extends ModifierSource> {
    * every node with a cluster adapter: `fn(err, ids)`, called asynchronously as in 2.x.
    */
   clients(fn: ClientsCallback): S {
-    let operator = this.#source.coreNamespaceOperator();
-    if (this.#rooms.length > 0) operator = operator.to([...this.#rooms]);
-    operator.allSockets().then(
-      (ids) => process.nextTick(fn, null, [...ids]),
+    // fetchSockets, not allSockets: the official cluster adapters answer it across nodes
+    this.fetchSockets().then(
+      (sockets) => process.nextTick(fn, null, sockets.map(idOf)),
       (err: unknown) =>
         process.nextTick(fn, err instanceof Error ? err : new Error(String(err)), []),
     );
     return this.#source;
+  }
+
+  /**
+   * The 4.x `fetchSockets()` of the targeted rooms (the namespace's sockets; those of every
+   * node with a cluster adapter): local sockets, or `RemoteSocket`s from other nodes.
+   */
+  fetchSockets(): ReturnType<BroadcastOperator<DefaultEventsMap>["fetchSockets"]> {
+    let operator = this.#source.coreNamespaceOperator();
+    if (this.#rooms.length > 0) operator = operator.to([...this.#rooms]);
+    return operator.fetchSockets();
   }
 }
