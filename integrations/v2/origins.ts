@@ -1,7 +1,7 @@
 /**
  * socket.io 2.x's `origins` check, as its server did it: the Origin header (else the Referer;
  * none or "null" counts as "*"), allowed when `origins` contains "*:*", or
- * "<protocol>//<host>:<port>", "<host>:<port>", "<host>:*" or "*:<port>" for it (the port
+ * "<protocol>//<host>:<port>", "<host>:<port>", "<host>:*" or "*:<port>" for it ("*" alone: any) (the port
  * defaulting to 443 for https, 80 otherwise). As in 2.x, `origins` may be a string, searched as a
  * string ("a.com:443 b.com:443" works), or an array of entries; or a function that decides.
  */
@@ -24,7 +24,9 @@ export function requestOrigin(req: EngineRequest): string {
 
 /** Whether a list of 2.x origins allows `origin`. */
 export function originAllowed(origins: string | readonly string[], origin: string): boolean {
-  if (origins.indexOf("*:*") !== -1) return true;
+  // "*:*", and "*" as the 2.x API reference documents the default
+  if (origins.indexOf("*:*") !== -1 || origins === "*") return true;
+  if (typeof origins !== "string" && origins.includes("*")) return true;
   // what 2.x's url.parse gave: null parts for "*" and other unparsable values
   let protocol: string | null = null;
   let hostname: string | null = null;

@@ -131,6 +131,29 @@ describe("constructors", () => {
   });
 });
 
+describe("options", () => {
+  it("parser: another socket.io-parser-shaped module (socket.io-msgpack-parser, 4.x client)", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const msgpack = require("socket.io-msgpack-parser");
+    const app = await startApp({ parser: msgpack });
+    const c = await connected(V4, app.url, { parser: msgpack });
+    expect(await ask(c, "ferret", "tobi")).toEqual(["tobi says woot"]);
+  });
+
+  it("transports, pingInterval, pingTimeout: passed to the engine", async () => {
+    const app = await startApp({
+      transports: ["websocket"],
+      pingInterval: 1000,
+      pingTimeout: 2000,
+    });
+    const polling = client(V2, app.url, { transports: ["polling"] });
+    await waitFor(polling, "connect_error");
+    const ws = await connected(V2, app.url, { transports: ["websocket"] });
+    const engine = ws.io.engine as unknown as { pingInterval: number; pingTimeout: number };
+    expect([engine.pingInterval, engine.pingTimeout]).toEqual([1000, 2000]);
+  });
+});
+
 describe("getters and setters", () => {
   it("serveClient([value]): the client bundle is served, or not", async () => {
     const app = await startApp();
@@ -245,6 +268,11 @@ describe("origins: a gate on handshakes, polling requests and WebSocket upgrades
     expect(await status({})).toBe(403);
     app.io.origins("*:*");
     expect(await status({})).toBe(200);
+    // "*", as the 2.x API reference documents the default
+    app.io.origins("*");
+    expect(await status({ origin: EVIL })).toBe(200);
+    app.io.origins(["example.com:443", "*"]);
+    expect(await status({ origin: EVIL })).toBe(200);
   });
 
   it("origins(fn): the function decides, for every request", async () => {

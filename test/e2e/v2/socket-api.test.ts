@@ -2,6 +2,7 @@
  * socketkit/v2, Namespace and Socket (seed 000's "Class: Namespace", "Class: Socket",
  * "Class: Client"): the 2.x application (app-2x.js) with socket.io-client 2.x and 4.x.
  */
+import { inspect } from "node:util";
 import type { Socket } from "../../../integrations/v2/index";
 import {
   ask,
@@ -191,6 +192,15 @@ describe.each(CLIENTS)("socketkit/v2 with $name", (kind) => {
       expect("room 237" in socket.rooms).toBe(true);
       // iterable like the 4.x Set, for code (and cluster adapters) that spread it
       expect([...(socket.rooms as unknown as Iterable<string>)]).toEqual([socket.id, "room 237"]);
+      // console.log shows the rooms; the view is read-only
+      expect(inspect(socket.rooms)).toBe(
+        inspect({ [socket.id]: socket.id, "room 237": "room 237" }),
+      );
+      expect(() => {
+        (socket.rooms as Record<string, string>).other = "other";
+      }).toThrow(TypeError);
+      expect(() => delete (socket.rooms as Record<string, string>)["room 237"]).toThrow(TypeError);
+      expect(socket.rooms["room 237"]).toBe("room 237");
       const [info] = await ask<[{ rooms: Record<string, string> }]>(c, "info");
       expect(info.rooms).toEqual({ [socket.id]: socket.id, "room 237": "room 237" });
     });
@@ -301,12 +311,22 @@ describe.each(CLIENTS)("socketkit/v2 with $name", (kind) => {
       expect(await ask(c, "message", "yo")).toEqual(["got yo"]);
     });
 
-    it("compress(value): compressed or not, delivered", async () => {
+    it("compress(value): the packets' compress option, as the engine writes them", async () => {
       const app = await startApp({ perMessageDeflate: { threshold: 0 } });
-      const [c] = await pair(kind, app.url, app.seen, { transports: ["websocket"] });
+      const [c, socket] = await pair(kind, app.url, app.seen, { transports: ["websocket"] });
+      const written: [unknown, boolean | undefined][] = [];
+      socket.conn.on(
+        "packetCreate",
+        (packet: { data?: unknown; options?: { compress?: boolean } }) =>
+          written.push([packet.data, packet.options?.compress]),
+      );
       const got = Promise.all([waitFor(c, "not compressed"), waitFor(c, "compressed")]);
       c.emit("compress", "x".repeat(100));
       expect(await got).toEqual([["x".repeat(100)], ["x".repeat(100)]]);
+      const compressOf = (event: string): (boolean | undefined)[] =>
+        written.filter(([data]) => String(data).includes(`"${event}"`)).map(([, c]) => c);
+      expect(compressOf("not compressed")).toEqual([false]);
+      expect(compressOf("compressed")).toEqual([true]);
     });
 
     it("use(fn): a packet middleware; its error reaches the client as an error packet", async () => {
