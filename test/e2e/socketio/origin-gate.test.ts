@@ -212,6 +212,14 @@ describe("origin gate: every request, exact answers", () => {
     expect(res).toEqual({ status: 403, body: JSON.stringify({ code: 4, message: "boom" }) });
   });
 
+  it("counts its refusals in the metrics, by reason", async () => {
+    const h = await startServer({ allowedOrigins: [GOOD], metrics: true });
+    await get(`${h.url}/socket.io/?EIO=4&transport=polling`, { origin: EVIL });
+    const ws = `ws://127.0.0.1:${h.port}/socket.io/?EIO=4&transport=websocket`;
+    await upgrade(ws, EVIL);
+    expect(h.io.metrics().handshakes.refused).toEqual({ ORIGIN_NOT_ALLOWED: 2 });
+  });
+
   it("validates its options up front", () => {
     expect(() => new Server({ allowedOrigins: [42 as unknown as string] })).toThrow(SocketkitError);
     expect(() => new Server({ allowedOrigins: [42 as unknown as string] })).toThrow(
