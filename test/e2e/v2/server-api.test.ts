@@ -195,6 +195,49 @@ describe("getters and setters", () => {
   });
 });
 
+describe("join(room, fn) on an asynchronous adapter", () => {
+  it("calls back once the adapter's promise settled (in the adapter's order), with its error", async () => {
+    const pending: (() => void)[] = [];
+    class SlowAdapter extends Adapter {
+      override addAll(id: string, rooms: Set<string>): Promise<void> {
+        // joined once the "broker" answers: the test releases the answers in reverse order
+        return new Promise((resolve, reject) =>
+          pending.push(() => {
+            if (rooms.has("forbidden")) {
+              reject(new Error("no such room"));
+              return;
+            }
+            void super.addAll(id, rooms);
+            resolve();
+          }),
+        );
+      }
+    }
+    const app = await startApp({ adapter: SlowAdapter as never });
+    const conn = waitFor<[Socket]>(app.seen, "connection");
+    const c = client(V4, app.url);
+    const clientConnected = waitFor(c, "connect");
+    const [socket] = await conn;
+    await clientConnected;
+    pending.splice(0).forEach((release) => release()); // the socket's own room
+    const order: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      socket.join("a", (err) => order.push(`a:${err}:${"a" in socket.rooms}`));
+      socket.join("forbidden", (err) => order.push(`forbidden:${err?.message}`));
+      socket.join("b", (err) => {
+        order.push(`b:${err}:${"b" in socket.rooms}`);
+        resolve();
+      });
+    });
+    expect(order).toEqual([]);
+    expect(pending).toHaveLength(3);
+    for (const release of pending.splice(0).reverse()) release();
+    await done;
+    // each callback once its own join is done: b first here, as its answer came first
+    expect(order).toEqual(["b:null:true", "forbidden:no such room", "a:null:true"]);
+  });
+});
+
 describe("origins: a gate on handshakes, polling requests and WebSocket upgrades", () => {
   const GOOD = "https://example.com";
   const EVIL = "https://evil.example.net";
