@@ -114,7 +114,7 @@ export class Namespace extends NamespaceBase {
   }
 
   #modifiers(rooms: readonly string[], flags: EmitFlags): Modifiers<this> {
-    return new Modifiers(this, rooms, false, flags);
+    return new Modifiers(this, this, rooms, false, flags);
   }
 
   /**

@@ -69,21 +69,30 @@ export function emitLocally(source: object, ev: string, args: unknown[]): void {
  * A socket or namespace with 2.x emit modifiers. `emit` and `send` return the socket or
  * namespace itself, as in 2.x.
  */
-export class Modifiers<S extends ModifierSource> {
-  readonly #source: S;
+export class Modifiers<S> {
+  readonly #source: ModifierSource;
+  /** What `emit`, `send` and `clients` return: the socket or namespace (2.x chaining). */
+  readonly #result: S;
   readonly #rooms: readonly string[];
   readonly #broadcast: boolean;
   readonly #flags: EmitFlags;
 
-  constructor(source: S, rooms: readonly string[], broadcast: boolean, flags: EmitFlags) {
+  constructor(
+    source: ModifierSource,
+    result: S,
+    rooms: readonly string[],
+    broadcast: boolean,
+    flags: EmitFlags,
+  ) {
     this.#source = source;
+    this.#result = result;
     this.#rooms = rooms;
     this.#broadcast = broadcast;
     this.#flags = flags;
   }
 
   #with(rooms: readonly string[], broadcast: boolean, flags: EmitFlags): Modifiers<S> {
-    return new Modifiers(this.#source, rooms, broadcast, flags);
+    return new Modifiers(this.#source, this.#result, rooms, broadcast, flags);
   }
 
   /** Targets the clients in `room` too (several calls: the union of the rooms). */
@@ -136,11 +145,11 @@ export class Modifiers<S extends ModifierSource> {
     const source = this.#source;
     if (source.localEvents.has(ev)) {
       emitLocally(source, ev, args);
-      return source;
+      return this.#result;
     }
     if (source.emitToSelf !== undefined && this.#rooms.length === 0 && !this.#broadcast) {
       source.emitToSelf(this.#flags, ev, args);
-      return source;
+      return this.#result;
     }
     if (typeof args[args.length - 1] === "function") {
       throw new Error("Callbacks are not supported when broadcasting");
@@ -152,7 +161,7 @@ export class Modifiers<S extends ModifierSource> {
       ev,
       ...data,
     );
-    return source;
+    return this.#result;
   }
 
   /** Emits a "message" event. */
@@ -176,7 +185,7 @@ export class Modifiers<S extends ModifierSource> {
       (err: unknown) =>
         process.nextTick(fn, err instanceof Error ? err : new Error(String(err)), []),
     );
-    return this.#source;
+    return this.#result;
   }
 
   /**

@@ -147,7 +147,7 @@ export class Socket extends SocketBase {
   }
 
   #modifiers(rooms: readonly string[], broadcast: boolean, flags: EmitFlags): Modifiers<this> {
-    return new Modifiers(this, rooms, broadcast, flags);
+    return new Modifiers(this, this, rooms, broadcast, flags);
   }
 
   /** The next emit goes to the clients in `room` (this one excepted). Chainable. */
