@@ -1,6 +1,6 @@
-// A socket.io 2.x server, unchanged but for its import: `npm run build`, then
-// `node examples/v2/server.js`. Clients: socket.io-client 2.x (and 4.x) on
-// http://localhost:3000; the browser bundle is served at /socket.io/socket.io.js.
+// A socket.io 2.x server, unchanged but for its import: `npm run example:v2`. Clients:
+// socket.io-client 2.x (and 4.x) on http://127.0.0.1:3000 (PORT, HOST); the browser bundle is
+// served at /socket.io/socket.io.js.
 var http = require("http").createServer();
 var io = require("socketkit/v2")(http, { origins: process.env.ORIGINS || "*:*" }); // was: require("socket.io")
 
@@ -30,8 +30,9 @@ io.on("connection", function (socket) {
   });
 });
 
-http.listen(port, function () {
-  console.log("socket.io 2.x API on http://localhost:" + port);
+http.listen(port, process.env.HOST || "127.0.0.1", function () {
+  var address = http.address();
+  console.log("listening on http://" + address.address + ":" + address.port);
 });
 
 process.on("SIGTERM", function () {

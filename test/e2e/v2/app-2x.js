@@ -5,10 +5,10 @@
  *   - var Server = require("socket.io");
  *   + var Server = require("socketkit/v2");
  *
- * (the tests load the source of socketkit/v2 directly). `seen` reports what the server observed,
- * for the tests to check.
+ * (jest maps "socketkit/v2" to its source). `seen` reports what the server observed, for the
+ * tests to check.
  */
-var Server = require("../../../integrations/v2");
+var Server = require("socketkit/v2");
 var EventEmitter = require("events");
 
 function createApp(httpServer, options) {
