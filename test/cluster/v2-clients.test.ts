@@ -2,46 +2,17 @@
  * socketkit/v2 across two nodes on the official @socket.io/redis-adapter (Redis on
  * 127.0.0.1:6379): `clients(fn)` and `in(room).clients(fn)` list the clients of both nodes,
  * `local` stays on its node, broadcasts cross, and the 2.x `rooms` object works with the
- * adapter's remote fetch. The 2.x application (app-2x.js) runs on both nodes.
+ * adapter's remote fetch. The 2.x application (test/e2e/v2/app-2x.js) runs on both nodes.
  *
  * Redis must be reachable: when it is not, the suite fails under CI=true and is skipped with a
- * loud warning otherwise.
+ * loud warning otherwise (test/support/brokers.ts).
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient as createRedisClient } from "redis";
-import type { ServerOptions, Socket } from "../../../integrations/v2/index";
-import { ask, closeAll, connected, CLIENTS, startApp, waitFor, type App } from "./helpers";
-
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** Whether Redis answers, checked synchronously so that the suite can be skipped or failed. */
-function redisReachable(): boolean {
-  const { hostname, port } = new URL(REDIS_URL);
-  const probe = spawnSync(
-    process.execPath,
-    [
-      "-e",
-      `const s = require("net").connect(${Number(port) || 6379}, ${JSON.stringify(hostname)});
-       s.on("connect", () => { s.write("PING\\r\\n"); });
-       s.on("data", (d) => process.exit(String(d).startsWith("+PONG") ? 0 : 1));
-       s.on("error", () => process.exit(1));`,
-    ],
-    { timeout: 3000 },
-  );
-  return probe.status === 0;
-}
-
-const REDIS_UP = redisReachable();
-const IN_CI = process.env.CI === "true";
-
-if (!REDIS_UP && !IN_CI) {
-  console.warn(
-    `\n*** REDIS UNREACHABLE at ${REDIS_URL}: the socketkit/v2 cluster suite (clients(fn) across ` +
-      "nodes) is SKIPPED. Start Redis (or set REDIS_URL) to run it; under CI=true it fails. ***\n",
-  );
-}
+import type { ServerOptions, Socket } from "../../integrations/v2/index";
+import { describeWithBroker, REDIS_URL } from "../support/brokers";
+import { ask, closeAll, connected, CLIENTS, startApp, waitFor, type App } from "../e2e/v2/helpers";
 
 type RedisClient = ReturnType<typeof createRedisClient>;
 const redisClients: RedisClient[] = [];
@@ -86,7 +57,7 @@ function clientsOf(target: {
   );
 }
 
-const describeRedis = REDIS_UP || IN_CI ? describe : describe.skip;
+const describeRedis = describeWithBroker("redis", "socketkit/v2 clients(fn) across nodes");
 
 describeRedis("socketkit/v2 on two nodes (@socket.io/redis-adapter)", () => {
   it("clients(fn), in(room).clients(fn) and of(nsp).clients(fn) list both nodes' clients", async () => {
