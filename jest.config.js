@@ -27,7 +27,8 @@ module.exports = {
   // examples import the package by its name: in jest, that is the sources (as tsconfig's paths)
   moduleNameMapper: {
     "^socketkit$": "<rootDir>/core/index.ts",
-    "^socketkit/(fastify|express|koa|nestjs|prometheus|opentelemetry)$": "<rootDir>/integrations/$1/index.ts",
+    "^socketkit/(fastify|express|koa|nestjs|prometheus|opentelemetry|v2)$":
+      "<rootDir>/integrations/$1/index.ts",
   },
   testTimeout: 20000,
   maxWorkers: 2,

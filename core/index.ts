@@ -41,7 +41,13 @@ export {
 export { EngineSocket, type EngineSocketEvents, type SendOptions } from "./engine/socket";
 export type { EngineTransport } from "./engine/transports/transport";
 export type { EnginePacket, EngineData } from "./engine/protocol";
-export type { EngineHandler, WebSocketLike, WebSocketServerLike } from "./engine/ports";
+export type {
+  EngineHandler,
+  EngineOriginGate,
+  WebSocketLike,
+  WebSocketServerLike,
+} from "./engine/ports";
+export { createOriginGate, type OriginGateOptions } from "./ops/origin-gate";
 export { EngineErrorCode, engineErrorMessages, SocketkitError, errorCodes } from "./errors";
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";

@@ -242,3 +242,22 @@ export interface CookieOptions {
   sameSite?: boolean | "lax" | "strict" | "none";
   secure?: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Origin gate (core/ops/origin-gate.ts; the engine calls it through EngineOriginGate)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Decides whether a request from `origin` may go on: `callback(null, true)` lets it pass,
+ * `callback(null, false)` or `callback(err)` refuses it (Forbidden; `err`, as a string or an
+ * Error's message, becomes the answer's message). `origin` is undefined for a request without an
+ * Origin header (only asked when `allowMissingOrigin` is false).
+ */
+export type OriginCheck = (
+  origin: string | undefined,
+  callback: (err: string | Error | null | undefined, allow?: boolean) => void,
+  req: EngineRequest,
+) => void;
+
+/** The `allowedOrigins` option: exact origins ("*" for any), RegExps, or a function. */
+export type AllowedOrigins = string | RegExp | readonly (string | RegExp)[] | OriginCheck;

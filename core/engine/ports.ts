@@ -4,7 +4,7 @@
  * above implements to receive a connection's messages without per-socket closures.
  */
 import type { Duplex } from "node:stream";
-import type { EngineCloseReason, IncomingMessage } from "../types";
+import type { EngineCloseReason, EngineRequest, IncomingMessage } from "../types";
 import type { EngineData } from "./protocol";
 
 export interface WebSocketSendOptions {
@@ -109,4 +109,14 @@ export interface EngineGate {
   admit(req: IncomingMessage): EngineRefusal | undefined;
   opened(session: EngineSessionInfo): void;
   closed(session: EngineSessionInfo): void;
+}
+
+/**
+ * The origin gate seam (core/ops/origin-gate.ts implements it from the `allowedOrigins` option):
+ * asked for every request the engine verifies — handshakes, each long-polling request and each
+ * WebSocket upgrade. `done()` lets the request go on, `done(context)` refuses it as Forbidden
+ * (`context` is the `connection_error` context; its `message`, if any, is the answer's message).
+ */
+export interface EngineOriginGate {
+  check(req: EngineRequest, done: (refusal?: Record<string, unknown>) => void): void;
 }

@@ -11,6 +11,7 @@ import corsMiddleware from "cors";
 import { serialize } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
 import type {
+  AllowedOrigins,
   CookieOptions,
   CorsOptions,
   CorsOptionsDelegate,
@@ -22,6 +23,7 @@ import { generateId } from "../util/id";
 import type {
   EngineCounters,
   EngineGate,
+  EngineOriginGate,
   WebSocketLike,
   WebSocketServerConstructor,
 } from "./ports";
@@ -86,6 +88,14 @@ export interface EngineServerOptions {
    * per-fragment memory that `maxHttpBufferSize` alone does not.
    */
   maxWebSocketFragments?: number;
+  /**
+   * socketkit: the origin gate (off). The origins allowed on handshakes, long-polling requests
+   * and WebSocket upgrades: exact strings ("*": any), RegExps, or `(origin, callback)`; other
+   * origins get Engine.IO's Forbidden answer. See core/ops/origin-gate.ts.
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** socketkit: whether requests without an Origin header pass the origin gate (true). */
+  allowMissingOrigin?: boolean;
 }
 
 /**
@@ -267,6 +277,8 @@ export class EngineBaseServer extends LazyEventEmitter {
   clientsCount = 0;
   /** @internal */
   readonly middlewares: EngineMiddleware[] = [];
+  /** The origin gate (from `allowedOrigins`; set by EngineServer), asked on every request. */
+  originGate: EngineOriginGate | null = null;
   /** The session facts `classifyRequest` needs (one function for all requests). */
   readonly #lookupSession = (sid: string): { transport: string; protocol: 3 | 4 } | undefined => {
     const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
@@ -385,8 +397,8 @@ export class EngineBaseServer extends LazyEventEmitter {
   }
 
   /**
-   * @internal checks a request (engine.io's `verify`): transport, origin, session, method, then
-   * `allowRequest` for handshakes. Calls `fn()` to go on, `fn(code, context)` to refuse.
+   * @internal checks a request (engine.io's `verify`): transport, origin, session, method, the
+   * origin gate, then `allowRequest` for handshakes. Calls `fn()` to go on, `fn(code, context)` to refuse.
    */
   verify(
     req: EngineRequest,
@@ -413,7 +425,24 @@ export class EngineBaseServer extends LazyEventEmitter {
       fn(verdict.code, verdict.context);
       return;
     }
-    if (verdict.kind !== "session" && this.gate !== null) {
+    const gate = this.originGate;
+    if (gate !== null) {
+      gate.check(req, (refusal) => {
+        if (refusal !== undefined) fn(EngineErrorCode.FORBIDDEN, refusal);
+        else this.#admit(req, verdict.kind === "session", fn);
+      });
+      return;
+    }
+    this.#admit(req, verdict.kind === "session", fn);
+  }
+
+  /** The admission gate (limits, drain), then the application's `allowRequest`: handshakes only. */
+  #admit(
+    req: EngineRequest,
+    session: boolean,
+    fn: (code?: EngineErrorCode, context?: Record<string, unknown>) => void,
+  ): void {
+    if (!session && this.gate !== null) {
       const refusal = this.gate.admit(req);
       if (refusal !== undefined) {
         fn(EngineErrorCode.FORBIDDEN, {
@@ -425,7 +454,7 @@ export class EngineBaseServer extends LazyEventEmitter {
         return;
       }
     }
-    if (verdict.kind === "session" || !this.opts.allowRequest) {
+    if (session || !this.opts.allowRequest) {
       fn();
       return;
     }

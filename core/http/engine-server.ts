@@ -18,6 +18,7 @@ import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
 import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
 import { watchWebSocket } from "../engine/transports/websocket";
 import { guardFragments } from "./fragment-guard";
+import { createOriginGate } from "../ops/origin-gate";
 
 const debug = createDebug("engine");
 
@@ -129,6 +130,7 @@ export class EngineServer extends EngineBaseServer {
 
   constructor(opts: EngineServerOptions = {}) {
     super(opts);
+    this.originGate = createOriginGate(this.opts);
     this.init();
   }
 

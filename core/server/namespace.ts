@@ -5,7 +5,7 @@
 import { runSteps } from "../util/middleware";
 import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
-import type { Room, SocketId } from "../types";
+import type { RestoredSession, Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
 import {
   assertNotReserved,
@@ -210,7 +210,20 @@ export class Namespace<
     ) {
       return this.#restore(client, auth, pid, offset).then((socket) => this.#admit(client, socket));
     }
-    this.#admit(client, new Socket(this, client, auth));
+    this.#admit(client, this.newSocket(client, auth));
+  }
+
+  /**
+   * @internal creates the socket of `client` in this namespace (restored from `session` with
+   * connection state recovery): the seam where a namespace with another API (socketkit/v2)
+   * creates sockets of its own class
+   */
+  newSocket(
+    client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    auth: Record<string, unknown>,
+    session?: RestoredSession,
+  ): Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new Socket(this, client, auth, session);
   }
 
   #admit(
@@ -271,7 +284,7 @@ export class Namespace<
     }
     if (session) {
       debug("connection state recovered for sid %s", session.sid);
-      const socket = new Socket(this, client, auth, session);
+      const socket = this.newSocket(client, auth, session);
       // a cluster adapter's live deliveries may have missed the socket while it was restored;
       // the catch-up tells live duplicates by the offset in the default parser's text
       if (
@@ -282,7 +295,7 @@ export class Namespace<
       }
       return socket;
     }
-    return new Socket(this, client, auth);
+    return this.newSocket(client, auth);
   }
 
   #doConnect(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {

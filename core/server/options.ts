@@ -7,6 +7,7 @@ import type { EngineServerOptions } from "../engine/server";
 import { checkCookieOption, checkCorsOption } from "../engine/http-options";
 import type { AdapterNamespace, Parser } from "../types";
 import { validateOperationsOptions, type OperationsOptions } from "../ops/operations";
+import { validateOriginGateOptions } from "../ops/origin-gate";
 
 /**
  * What the `adapter` option takes, as socket.io's `AdapterConstructor`: an adapter class, or a
@@ -106,6 +107,7 @@ export function validateOptions(opts: ServerOptions): void {
   checkNumber(opts, "maxBufferedPackets", 1);
   checkNumber(opts, "maxBufferedBytes", 1);
   checkNumber(opts, "maxWebSocketFragments", 1);
+  validateOriginGateOptions(opts);
   if (opts.transports !== undefined) {
     if (
       !Array.isArray(opts.transports) ||

@@ -60,7 +60,7 @@ export class ParentNamespace<
   /** @internal creates the child namespace `name` */
   createChild(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     debug("creating child namespace %s", name);
-    const namespace = new Namespace(this.server, name);
+    const namespace = this.server.newNamespace(name);
     for (const fn of this.middlewares) namespace.use(fn);
     for (const listener of this.listeners("connect")) namespace.on("connect", listener);
     for (const listener of this.listeners("connection")) namespace.on("connection", listener);

@@ -439,12 +439,20 @@ export class Server<
         }
       }
       debug("initializing namespace %s", name);
-      nsp = new Namespace(this, name);
+      nsp = this.newNamespace(name);
       this._nsps.set(name, nsp);
       if (name !== "/") this.sockets.emitNamespaceEvent("new_namespace", nsp);
     }
     if (fn) nsp.on("connect", fn);
     return nsp;
+  }
+
+  /**
+   * @internal creates the namespace `name` (static or a dynamic child): the seam where a server
+   * with another API (socketkit/v2) creates namespaces of its own class
+   */
+  newNamespace(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    return new Namespace(this, name);
   }
 
   /**

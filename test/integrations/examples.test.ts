@@ -114,3 +114,25 @@ it("npm run example:nestjs: the chat gateway and the announcing route", async ()
   expect(await res.json()).toEqual({ clients: 1 });
   expect(await announcement).toEqual(["maintenance at noon"]);
 });
+
+it("npm run example:v2: a socket.io 2.x server, with a 2.x client", async () => {
+  const url = await start("example:v2");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ioV2 = require("socket.io-client-v2") as (
+    uri: string,
+    opts: object,
+  ) => {
+    once(event: string, fn: (...args: unknown[]) => void): void;
+    emit(event: string, ...args: unknown[]): void;
+    close(): void;
+  };
+  const client = ioV2(`${url}?name=ann`, { forceNew: true, reconnection: false });
+  try {
+    const [name, count] = await waitFor(client, "welcome");
+    expect([name, count]).toEqual(["ann", 1]);
+    const rooms = await new Promise((resolve) => client.emit("chat", "hi", resolve));
+    expect(Object.values(rooms as string[])).toContain("lobby");
+  } finally {
+    client.close();
+  }
+});

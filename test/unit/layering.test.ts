@@ -60,7 +60,7 @@ const allowed: Record<string, readonly string[]> = {
   parser: ["parser", "util", "errors", "types"],
   adapter: ["adapter", "parser", "util", "errors", "types"],
   engine: ["engine", "util", "errors", "types"],
-  http: ["http", "engine", "util", "errors", "types"],
+  http: ["http", "engine", "ops", "util", "errors", "types"],
   ops: ["ops", "engine", "util", "errors", "types"],
   server: ["server", "engine", "http", "parser", "adapter", "ops", "util", "errors", "types"],
   index: ["server", "engine", "http", "parser", "adapter", "ops", "util", "errors", "types"],
