@@ -69,11 +69,13 @@ export function toModule(snippet: Snippet): string {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^import\s/.test(line)) {
-      // an import may span lines: up to its `from "..."`
-      while (!/from\s+["'][^"']+["'];?\s*$|^import\s+["'][^"']+["'];?\s*$/.test(lines[i]!)) {
+      // an import may span lines: up to its `from "..."` (a trailing comment allowed)
+      const end = /(from\s+["'][^"']+["']|^import\s+["'][^"']+["']);?\s*(\/\/.*)?$/;
+      while (i < lines.length - 1 && !end.test(lines[i]!)) {
         top.push(lines[i]!);
         i++;
       }
+      if (!end.test(lines[i]!)) throw new Error(`unterminated import in a README snippet: ${line}`);
       top.push(lines[i]!);
     } else if (/^declare module\s/.test(line)) {
       while (lines[i] !== "}") top.push(lines[i++]!);
