@@ -45,6 +45,15 @@ export const errorCodes = {
   SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
   // operations (core/ops: metrics, limits, drain)
   SIO_ERR_EVENT_RATE_LIMITED: "event dropped: too many events",
+  // API misuse and internal states
+  SIO_ERR_NOT_SUPPORTED: "not supported",
+  SIO_ERR_NO_ADAPTER: "no adapter for this namespace",
+  SIO_ERR_INVALID_ATTACH_TARGET: "not an http.Server",
+  SIO_ERR_INTERNAL: "internal error",
+  // engine sessions
+  SIO_ERR_TRANSPORT: "transport error",
+  SIO_ERR_INVALID_HEARTBEAT: "invalid heartbeat direction",
+  SIO_ERR_CLIENT_BUNDLE: "the client bundle cannot be served",
   // integrations: koa (koa-socket-2's IO)
   SIO_ERR_KOA_ATTACH: "cannot attach to the Koa app",
 } as const;

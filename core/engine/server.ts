@@ -34,6 +34,7 @@ import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
 import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
+import { SocketkitError } from "../errors";
 
 const debug = createDebug("engine");
 
@@ -574,7 +575,8 @@ export class EngineBaseServer extends LazyEventEmitter {
       return transport;
     }
     const ws = (req as { websocket?: WebSocketLike }).websocket;
-    if (!ws) throw new Error("no WebSocket for the websocket transport");
+    if (!ws)
+      throw new SocketkitError("SIO_ERR_INTERNAL", "no WebSocket for the websocket transport");
     return new EngineWebSocket(req, ws);
   }
 

@@ -283,7 +283,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     switch (packet.type) {
       case "ping":
         if (this.protocol !== 3) {
-          this.#onError(new Error("invalid heartbeat direction"));
+          this.#onError(new SocketkitError("SIO_ERR_INVALID_HEARTBEAT"));
           return;
         }
         // (engine.io loses the v3 timeout after an upgrade; a client ping always re-arms it here)
@@ -293,7 +293,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
         break;
       case "pong":
         if (this.protocol === 3) {
-          this.#onError(new Error("invalid heartbeat direction"));
+          this.#onError(new SocketkitError("SIO_ERR_INVALID_HEARTBEAT"));
           return;
         }
         this.#schedulePing();
@@ -346,7 +346,10 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
       this.#probe?.fail();
       return;
     }
-    const err = Object.assign(new Error(message), { type: "TransportError", description });
+    const err = Object.assign(new SocketkitError("SIO_ERR_TRANSPORT", message), {
+      type: "TransportError",
+      description,
+    });
     this.#onError(err);
   }
 

@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, deflate, gzip } from "node:zlib";
 import { createDebug } from "../util/debug";
+import { SocketkitError } from "../errors";
 
 const debug = createDebug("socket.io:server");
 
@@ -261,11 +262,13 @@ export class ClientBundle {
         const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
           version?: unknown;
         };
-        if (typeof version !== "string") throw new Error(`no version in ${dir}/package.json`);
+        if (typeof version !== "string")
+          throw new SocketkitError("SIO_ERR_CLIENT_BUNDLE", `no version in ${dir}/package.json`);
         const etag = `"${version}"`; // ETags are quoted (RFC 7232, 2.3)
         this.#package = { dist: join(dir, "dist"), etag, weakEtag: `W/${etag}` };
       } catch (err) {
-        this.#package = err instanceof Error ? err : new Error(String(err));
+        this.#package =
+          err instanceof Error ? err : new SocketkitError("SIO_ERR_CLIENT_BUNDLE", String(err));
       }
     }
     return this.#package;

@@ -152,7 +152,9 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
    * their own, which then decodes the header again). Throws as `add()` does.
    */
   decodeText(str: string): Packet | null {
-    if (this.#pending !== null) throw new Error("decodeText on a decoder with a pending packet");
+    if (this.#pending !== null) {
+      throw new SocketkitError("SIO_ERR_INTERNAL", "decodeText on a decoder with a pending packet");
+    }
     const packet = this.#decodeString(str);
     if (this.#expected === 0) return packet;
     this.#expected = 0;

@@ -32,7 +32,7 @@ export const SOCKET_RESERVED_EVENTS: ReadonlySet<string> = RESERVED_EVENTS;
 /** Throws socket.io's error for a reserved event name. */
 export function assertNotReserved(ev: unknown, reserved: ReadonlySet<string>): void {
   if (reserved.has(ev as string)) {
-    throw new Error(`"${String(ev)}" is a reserved event name`);
+    throw new SocketkitError("SIO_ERR_RESERVED_EVENT", `"${String(ev)}" is a reserved event name`);
   }
 }
 
@@ -248,7 +248,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
   /** The ids of the targeted sockets. */
   allSockets(): Promise<Set<SocketId>> {
     if (!this.#adapter) {
-      throw new Error(
+      throw new SocketkitError(
+        "SIO_ERR_NO_ADAPTER",
         "No adapter for this namespace, are you trying to get the list of clients of a dynamic namespace?",
       );
     }

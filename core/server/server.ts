@@ -42,6 +42,7 @@ import {
   type ReservedOrUserEventNames,
   type ReservedOrUserListener,
 } from "./typed-events";
+import { SocketkitError } from "../errors";
 
 const debug = createDebug("socket.io:server");
 
@@ -261,7 +262,8 @@ export class Server<
    */
   attach(srv: AttachTarget, opts: Partial<ServerOptions> = {}): this {
     if (typeof srv === "function") {
-      throw new Error(
+      throw new SocketkitError(
+        "SIO_ERR_INVALID_ATTACH_TARGET",
         "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
       );
     }

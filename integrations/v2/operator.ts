@@ -6,7 +6,12 @@
  * .volatile.emit()` — behave as in 2.x. The emits go through the v4 core's broadcast operator.
  */
 import { EventEmitter } from "node:events";
-import { parser, type BroadcastOperator, type DefaultEventsMap } from "../../core/index";
+import {
+  parser,
+  SocketkitError,
+  type BroadcastOperator,
+  type DefaultEventsMap,
+} from "../../core/index";
 
 /** The flags 2.x kept between a modifier and the next emit. */
 export interface EmitFlags {
@@ -152,7 +157,10 @@ export class Modifiers<S> {
       return this.#result;
     }
     if (typeof args[args.length - 1] === "function") {
-      throw new Error("Callbacks are not supported when broadcasting");
+      throw new SocketkitError(
+        "SIO_ERR_NOT_SUPPORTED",
+        "Callbacks are not supported when broadcasting",
+      );
     }
     let operator = source.coreBroadcast();
     if (this.#rooms.length > 0) operator = operator.to([...this.#rooms]);

@@ -37,6 +37,19 @@ describe("error registry", () => {
     expect(unused).toEqual([]);
   });
 
+  it("documents every code in docs/errors.md", () => {
+    const doc = readFileSync(join(root, "docs/errors.md"), "utf8");
+    const missing = Object.keys(errorCodes).filter((code) => !doc.includes("`" + code + "`"));
+    expect(missing).toEqual([]);
+  });
+
+  it("throws no uncoded Error of its own in the core", () => {
+    // wrapping a value the application threw (`new Error(String(err))`) is the one exception
+    const text = sources(join(root, "core"));
+    const plain = text.split("\n").filter((l) => /throw new (Error|TypeError)\(/.test(l));
+    expect(plain).toEqual([]);
+  });
+
   it("builds errors with a code, the registry's message by default, and a cause", () => {
     const cause = new Error("inner");
     const err = new SocketkitError("SIO_ERR_ACK_TIMEOUT", undefined, { cause });
