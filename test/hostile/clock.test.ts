@@ -6,9 +6,13 @@
 import WebSocket from "ws";
 import { closeAll } from "../support/server";
 import { startTarget } from "./support";
+import { closeRawClients } from "./support";
 import type { Socket } from "../../core/index";
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 afterEach(() => jest.restoreAllMocks());
 
 /** A raw client over WebSocket (no clock of its own); counts pings, answers them if `alive`. */

@@ -5,6 +5,7 @@
  */
 import { closeAll, connect, createClient, waitFor } from "../support/server";
 import { expectHealthy, startTarget } from "./support";
+import { closeRawClients } from "./support";
 import { Adapter } from "../../core/index";
 
 /** An adapter whose hooks fail: addAll rejects for own rooms, delAll throws. */
@@ -19,7 +20,10 @@ class FailingAdapter extends Adapter {
   }
 }
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 
 let errors: jest.SpyInstance;
 beforeEach(() => {

@@ -13,8 +13,12 @@ import {
   rawFrames,
   startTarget,
 } from "./support";
+import { closeRawClients } from "./support";
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 
 const CONNECT = Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0x34, 0x30]); // "40", masked (zero mask)
 

@@ -15,9 +15,13 @@ import {
   rawSioWebSocket,
   startTarget,
 } from "./support";
+import { closeRawClients } from "./support";
 import { DEFAULT_MAX_DEPTH } from "../../core/parser/depth";
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 
 const DEEP = 20_000;
 

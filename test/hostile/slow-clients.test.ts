@@ -6,10 +6,14 @@
 import { closeAll, connect } from "../support/server";
 import type { Socket } from "../../core/index";
 import { expectHealthy, liveBytes, MiB, rawFrames, rawSioPolling, startTarget } from "./support";
+import { closeRawClients } from "./support";
 import { DEFAULT_MAX_BUFFERED_BYTES } from "../../core/engine/server";
 import { waitUntil } from "../support/engine";
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 
 const BIG = "x".repeat(900_000);
 

@@ -10,9 +10,13 @@ import {
   rawSioWebSocket,
   startTarget,
 } from "./support";
+import { closeRawClients } from "./support";
 import WebSocket from "ws";
 
-afterEach(closeAll);
+afterEach(async () => {
+  closeRawClients();
+  await closeAll();
+});
 
 describe("EVENT and ACK packets without payload", () => {
   for (const packet of ["42", "421", "43", "431", "42/,"]) {

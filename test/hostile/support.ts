@@ -26,6 +26,15 @@ export function liveBytes(): number {
 
 export const MiB = 1024 * 1024;
 
+/** Every raw connection a test opened (paused ones included), ended by closeRawClients(). */
+const rawClients = new Set<{ destroy(): void }>();
+
+/** Ends the raw clients left open (call in afterEach, before closeAll). */
+export function closeRawClients(): void {
+  for (const client of rawClients) client.destroy();
+  rawClients.clear();
+}
+
 /** A server whose "echo" handler acks back what it got, as an ordinary application would. */
 export async function startTarget(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
   const h = await startServer(opts);
@@ -63,6 +72,7 @@ export interface RawSio {
 
 export async function rawSioWebSocket(h: ServerHarness, eio = 4): Promise<RawSio> {
   const ws = new WebSocket(`ws://127.0.0.1:${h.port}/socket.io/?EIO=${eio}&transport=websocket`);
+  rawClients.add({ destroy: () => ws.terminate() });
   const messages: (string | Buffer)[] = [];
   ws.on("error", () => {});
   const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
@@ -122,6 +132,7 @@ export async function rawFrames(
   query = "EIO=4&transport=websocket",
 ): Promise<RawFrames> {
   const socket = tcpConnect(h.port, "127.0.0.1");
+  rawClients.add(socket);
   socket.on("error", () => {});
   await once(socket, "connect");
   socket.write(
