@@ -86,6 +86,7 @@ function medians(results, impls) {
 function nativeLines(results, impls) {
   const seen = {};
   for (const r of results) {
+    if (r.scenario.cluster) continue; // the cluster adapter brings one more copy of ws
     for (const impl of impls) {
       for (const u of r.runs[impl] || []) {
         if (u && u.native) (seen[impl] ??= new Set()).add(describeNative(u.native));
