@@ -78,7 +78,16 @@ let corkedTransports: EngineWebSocket[] = [];
 function endCorkedTicks(): void {
   const transports = corkedTransports;
   corkedTransports = [];
-  for (let i = 0; i < transports.length; i++) transports[i].endTick();
+  let i = 0;
+  try {
+    for (; i < transports.length; i++) transports[i].endTick();
+  } finally {
+    // a listener that threw must not leave the other connections corked
+    if (++i < transports.length) {
+      if (corkedTransports.length === 0) process.nextTick(endCorkedTicks);
+      corkedTransports.push(...transports.slice(i));
+    }
+  }
 }
 
 // ws copies its options, so these can be shared by every send
@@ -178,14 +187,18 @@ export class EngineWebSocket extends EngineTransport {
    */
   endTick(): void {
     const tcp = this.#stream as TcpStream;
-    if (this.readyState === "open") {
-      this.writable = true;
-      this.sink?.onTransportReady(this); // flushes the session's buffer, still corked
-      this.writable = false;
+    let flushes = 0;
+    try {
+      if (this.readyState === "open") {
+        this.writable = true;
+        this.sink?.onTransportReady(this); // flushes the session's buffer, still corked
+        this.writable = false;
+      }
+    } finally {
+      flushes = this.#tickFlushes;
+      this.#tickFlushes = 0;
+      tcp.uncork();
     }
-    const flushes = this.#tickFlushes;
-    this.#tickFlushes = 0;
-    tcp.uncork();
     // closing, closed or about to be: nothing waits for these flushes
     if (this.readyState !== "open" || tcp.destroyed === true) return;
     if (this.socket.bufferedAmount === 0) this.onFlushed(flushes);
