@@ -28,6 +28,39 @@ function cpuSince(mark) {
   return { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 };
 }
 
+/** A V8 CPU profile of this process (`--profile`): start(), then stop(file) writes it. */
+function profiler() {
+  const inspector = require("node:inspector");
+  let session = null;
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  return {
+    async start() {
+      session = new inspector.Session();
+      session.connect();
+      await post("Profiler.enable");
+      await post("Profiler.setSamplingInterval", { interval: 200 });
+      await post("Profiler.start");
+    },
+    async stop(file) {
+      if (session === null) return null;
+      const { profile } = await post("Profiler.stop");
+      session.disconnect();
+      session = null;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
+/** `<dir>/<name>.cpuprofile` -> `<dir>/<name>-<suffix>.cpuprofile` */
+function profileFile(base, suffix) {
+  return base.replace(/(\.cpuprofile)?$/, `-${suffix}.cpuprofile`);
+}
+
 if (cluster.isPrimary) {
   const { serve, ownFdLimit } = require("./lib/ipc");
   const { nativeHelpers } = require("./lib/native");
@@ -40,13 +73,15 @@ if (cluster.isPrimary) {
   let nextId = 1;
   const pending = new Map();
   const workers = [];
-  function ask(worker, cmd) {
+  function ask(worker, cmd, arg) {
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.send({ benchId: id, cmd });
+      worker.send({ benchId: id, cmd, arg });
     });
   }
+  const prof = profiler();
+  let profileBase = null;
   const listening = [];
   for (let i = 0; i < n; i++) {
     const worker = cluster.fork();
@@ -67,8 +102,16 @@ if (cluster.isPrimary) {
   let mark = null;
   serve(
     {
-      async cpuStart() {
-        await Promise.all(workers.map((w) => ask(w, "cpuStart")));
+      async cpuStart(arg = {}) {
+        profileBase = arg.profile ?? null;
+        await Promise.all(
+          workers.map((w, i) =>
+            ask(w, "cpuStart", {
+              profile: profileBase && profileFile(profileBase, `worker${i + 1}`),
+            }),
+          ),
+        );
+        if (profileBase) await prof.start();
         mark = { cpu: process.cpuUsage(), t: performance.now() };
         return true;
       },
@@ -78,6 +121,12 @@ if (cluster.isPrimary) {
           cpuSince(mark.cpu),
           ...(await Promise.all(workers.map((w) => ask(w, "cpuEnd")))),
         ];
+        const profiles = profileBase
+          ? [
+              ...parts.slice(1).map((p) => p.profile),
+              await prof.stop(profileFile(profileBase, "primary")),
+            ]
+          : undefined;
         const userMs = parts.reduce((a, p) => a + p.userMs, 0);
         const systemMs = parts.reduce((a, p) => a + p.systemMs, 0);
         return {
@@ -88,6 +137,8 @@ if (cluster.isPrimary) {
           sysPct: (systemMs / wallMs) * 100,
           primaryCpuPct: ((parts[0].userMs + parts[0].systemMs) / wallMs) * 100,
           native: parts[1].native ?? nativeHelpers(),
+          profile: profiles ? profiles[0] : undefined,
+          profiles,
         };
       },
       async count() {
@@ -124,12 +175,19 @@ if (cluster.isPrimary) {
     adapter: createAdapter(),
   });
   let mark = null;
-  process.on("message", (msg) => {
+  let profilePath = null;
+  const prof = profiler();
+  process.on("message", async (msg) => {
     if (!msg || typeof msg.benchId !== "number") return; // the adapter's own messages
     let result;
-    if (msg.cmd === "cpuStart") result = mark = process.cpuUsage();
-    else if (msg.cmd === "cpuEnd") result = { ...cpuSince(mark), native: nativeHelpers() };
-    else if (msg.cmd === "count") result = app.count();
+    if (msg.cmd === "cpuStart") {
+      profilePath = msg.arg?.profile ?? null;
+      if (profilePath) await prof.start();
+      result = mark = process.cpuUsage();
+    } else if (msg.cmd === "cpuEnd") {
+      const cpu = cpuSince(mark);
+      result = { ...cpu, native: nativeHelpers(), profile: await prof.stop(profilePath) };
+    } else if (msg.cmd === "count") result = app.count();
     process.send({ benchReply: msg.benchId, result });
   });
   httpServer.listen(0, "127.0.0.1");

@@ -161,6 +161,7 @@ async function runUnit(sc, impl, params, opts, warnings) {
       errors: end.errors + memErrors,
       samples,
       profile: srvCpu.profile,
+      profiles: srvCpu.profiles,
       native: srvCpu.native,
       pinned: server.pinned && client.pinned,
     };
@@ -221,10 +222,6 @@ async function main() {
     const r = { scenario: sc, runs: {} };
     results.push(r);
     const scImpls = sc.cluster ? impls.filter((i) => CLUSTER_IMPLS.includes(i)) : impls;
-    if (sc.cluster && opts.profile) {
-      log(`  ${sc.name}: skipped (no profiles in cluster mode)`);
-      continue;
-    }
     for (let run = 0; run < runs; run++) {
       for (const impl of scImpls) {
         const label = `${sc.name} ${LABELS[impl]} #${run + 1}`;
@@ -293,8 +290,13 @@ async function report({
     for (const r of results) {
       for (const impl of impls) {
         const unit = (r.runs[impl] || []).find((u) => u && u.profile);
-        if (unit)
-          log(profile.format(profile.summarize(unit.profile), `${impl} ${r.scenario.name}`) + "\n");
+        if (!unit) continue;
+        for (const file of unit.profiles ?? [unit.profile]) {
+          const name = unit.profiles
+            ? path.basename(file, ".cpuprofile")
+            : `${impl} ${r.scenario.name}`;
+          log(profile.format(profile.summarize(file), name) + "\n");
+        }
       }
     }
     return;
