@@ -93,9 +93,14 @@ function nativeLines(results, impls) {
       }
     }
   }
-  return impls
+  const lines = impls
     .filter((impl) => seen[impl])
     .map((impl) => `${LABELS[impl]}: ${[...seen[impl]].join(" / ")}`);
+  const bufferutil = new Set(
+    Object.values(seen).flatMap((set) => [...set].map((d) => d.split(",")[0])),
+  );
+  if (bufferutil.size > 1) lines.push("⚠ the servers did not all load the same bufferutil");
+  return lines;
 }
 
 function headerLines(info) {
@@ -113,7 +118,7 @@ function headerLines(info) {
     `- processes: server and load generator in separate processes, ` +
       (info.pinned ? "pinned with `taskset` to core 0 and core 1" : "not pinned (no taskset)") +
       (info.clusterCpus ? `; cluster workers on cores ${info.clusterCpus}` : ""),
-    `- native helpers (${info.noBufferutil ? "WS_NO_BUFFER_UTIL=1 for every server" : "the same for every server"}): ` +
+    `- native helpers (${info.noBufferutil ? "WS_NO_BUFFER_UTIL=1 for every server" : "one bufferutil install, found by every server"}), as each server reported: ` +
       (nativeLines(info.results, info.impls).join("; ") || "not reported"),
     `- raw ws is the coalescing anchor (each connection corked on the first write of a tick, ` +
       `uncorked on the next tick: one kernel write per connection per tick); raw ws, naive ` +
