@@ -4,6 +4,14 @@
  *
  *   node bench/run.js [--quick] [--runs=N] [--only=echo,room,...] [--servers=socketkit,raw-ws]
  *                     [--idle=N] [--profile[=DIR]] [--profile-client[=DIR]] [--heap] [--no-write]
+ *                     [--no-bufferutil]
+ *
+ * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive. Scenarios: echo,
+ * room, emit, binary, binary-50, binary-200, idle, connect-ws, connect-polling, cluster-room,
+ * cluster-emit (the cluster ones: socketkit and socket.io under node:cluster, 2 workers).
+ * A full run (no --only/--servers/--profile/--no-write) writes bench/RESULTS.md, the block
+ * between README.md's bench markers and bench/medians.json (the "before" of the next run).
+ * `--no-bufferutil` runs every server with WS_NO_BUFFER_UTIL=1 (ws masks in JavaScript).
  *
  * For each scenario, runs alternate between the servers (A B C A B C ...); each run is a fresh
  * server process (core 0) and a fresh load-generator process (core 1). Medians go to
@@ -18,11 +26,20 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { spawnWorker, taskset, hardFdLimit } = require("./lib/ipc");
 const { SCENARIOS } = require("./scenarios/index");
-const { render, LABELS } = require("./lib/report");
+const { render, renderReadme, medians, LABELS } = require("./lib/report");
 const profile = require("./lib/profile");
 
-const IMPLS = ["socketkit", "socket.io", "raw-ws"];
+const IMPLS = ["socketkit", "socket.io", "raw-ws", "raw-ws-naive"];
+const CLUSTER_IMPLS = ["socketkit", "socket.io"];
 const DIST = path.resolve(__dirname, "..", "dist", "core", "index.js");
+const README = path.resolve(__dirname, "..", "README.md");
+const MEDIANS = path.join(__dirname, "medians.json");
+const BEGIN = "<!-- bench:begin (written by `npm run bench`) -->";
+const END = "<!-- bench:end -->";
+const NPROC = require("node:os").availableParallelism();
+/** Cluster scenarios: the workers get two cores when the load generator can have a third. */
+const CLUSTER_CPUS = NPROC >= 3 ? "0,1" : "0";
+const CLUSTER_CLIENT_CPU = NPROC >= 3 ? 2 : 1;
 
 function parseArgs(argv) {
   const opts = { quick: false, runs: null, only: null, servers: null, profile: null, write: true };
@@ -37,6 +54,8 @@ function parseArgs(argv) {
     else if (k === "--profile-client") opts.profileClient = v || "/tmp/socketkit-bench-profiles";
     else if (k === "--heap") opts.heap = true;
     else if (k === "--no-write") opts.write = false;
+    else if (k === "--no-bufferutil") opts.noBufferutil = true;
+    else if (k === "--from") opts.from = v;
     else if (k === "--help" || k === "-h") {
       const doc = fs.readFileSync(__filename, "utf8").split("*/")[0].split("/**")[1];
       console.log(doc.replace(/^ \* ?/gm, ""));
@@ -74,7 +93,15 @@ function printHeapDiff(impl, before, after, n) {
 /** One server process + one load-generator process, one scenario, one measurement. */
 async function runUnit(sc, impl, params, opts, warnings) {
   const fds = Math.min(hardFdLimit(), 65536);
-  const server = spawnWorker("server.js", { cpu: 0, nodeArgs: ["--expose-gc"], args: [impl], fds });
+  const env = opts.noBufferutil ? { WS_NO_BUFFER_UTIL: "1" } : {};
+  const server = sc.cluster
+    ? spawnWorker("cluster-server.js", {
+        cpu: CLUSTER_CPUS,
+        args: [impl, String(sc.cluster)],
+        fds,
+        env,
+      })
+    : spawnWorker("server.js", { cpu: 0, nodeArgs: ["--expose-gc"], args: [impl], fds, env });
   const clientArgs = opts.profileClient
     ? [
         "--cpu-prof",
@@ -82,7 +109,11 @@ async function runUnit(sc, impl, params, opts, warnings) {
         `--cpu-prof-name=client-${impl}-${sc.name}.cpuprofile`,
       ]
     : [];
-  const client = spawnWorker("client.js", { cpu: 1, fds, nodeArgs: clientArgs });
+  const client = spawnWorker("client.js", {
+    cpu: sc.cluster ? CLUSTER_CLIENT_CPU : 1,
+    fds,
+    nodeArgs: clientArgs,
+  });
   try {
     const [srv, cli] = await Promise.all([server.ready, client.ready]);
     params = { ...params };
@@ -130,6 +161,8 @@ async function runUnit(sc, impl, params, opts, warnings) {
       errors: end.errors + memErrors,
       samples,
       profile: srvCpu.profile,
+      profiles: srvCpu.profiles,
+      native: srvCpu.native,
       pinned: server.pinned && client.pinned,
     };
   } finally {
@@ -137,8 +170,20 @@ async function runUnit(sc, impl, params, opts, warnings) {
   }
 }
 
+/** The metrics of scenario result `r` whose socketkit / raw ws target was missed. */
+function missedTargets(r) {
+  const { median } = require("./lib/stats");
+  return r.scenario.metrics.filter((m) => {
+    if (m.target === undefined) return false;
+    const get = (impl) => median((r.runs[impl] || []).filter(Boolean).map((u) => u.metrics[m.key]));
+    const q = get("socketkit") / get("raw-ws");
+    return !Number.isNaN(q) && (m.higher ? q < m.target : q > m.target);
+  });
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.from) return rerender(opts);
   if (!fs.existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` first");
   const mode = opts.quick ? "quick" : "full";
   const runs = opts.runs ?? (opts.profile || opts.heap || opts.quick ? 1 : 5);
@@ -159,6 +204,12 @@ async function main() {
       `the machine was busy before the run (load average ${load.toFixed(2)}): figures are noisy`,
     );
   }
+  if (scenarios.some((s) => s.cluster) && CLUSTER_CPUS === "0") {
+    warnings.push(
+      `${NPROC} cores: the 2 cluster workers share core 0 (the load generator has core 1), so ` +
+        `the cluster scenarios measure the cost of the cross-process hop, not a scale-up`,
+    );
+  }
   const startedAt = new Date();
   const t0 = performance.now();
   log(
@@ -170,8 +221,9 @@ async function main() {
   for (const sc of scenarios) {
     const r = { scenario: sc, runs: {} };
     results.push(r);
+    const scImpls = sc.cluster ? impls.filter((i) => CLUSTER_IMPLS.includes(i)) : impls;
     for (let run = 0; run < runs; run++) {
-      for (const impl of impls) {
+      for (const impl of scImpls) {
         const label = `${sc.name} ${LABELS[impl]} #${run + 1}`;
         const started = performance.now();
         let unit = null;
@@ -194,27 +246,154 @@ async function main() {
   }
   const elapsedS = (performance.now() - t0) / 1000;
   log(`done in ${elapsedS.toFixed(0)} s\n`);
+  const json = path.join(require("node:os").tmpdir(), "socketkit-bench-results.json");
+  const saved = { startedAt, elapsedS, mode, runs, impls, pinned, warnings, results };
+  fs.writeFileSync(json, JSON.stringify(saved, null, 1));
+  log(`raw results: ${json} (\`node bench/run.js --from=${json}\` writes the reports again)`);
+  return report({ ...saved, opts, scenarios });
+}
 
+/** `--from=FILE`: the reports of a saved run (its raw results), without running anything. */
+async function rerender(opts) {
+  const saved = JSON.parse(fs.readFileSync(opts.from, "utf8"));
+  const byName = new Map(SCENARIOS.map((sc) => [sc.name, sc]));
+  const results = saved.results.map((r) => ({
+    ...r,
+    scenario: byName.get(r.scenario.name) ?? r.scenario,
+  }));
+  return report({
+    ...saved,
+    startedAt: new Date(saved.startedAt),
+    elapsedS: saved.elapsedS ?? 0,
+    pinned: saved.pinned ?? true,
+    warnings: saved.warnings ?? [],
+    results,
+    scenarios: results.map((r) => r.scenario),
+    opts: { ...opts, only: null, servers: null, profile: null, from: opts.from, rerendered: true },
+  });
+}
+
+/** Writes RESULTS.md, README's block and medians.json as the options allow. */
+async function report({
+  startedAt,
+  elapsedS,
+  mode,
+  runs,
+  impls,
+  pinned,
+  warnings,
+  results,
+  opts,
+  scenarios,
+}) {
   if (opts.profile) {
     for (const r of results) {
       for (const impl of impls) {
         const unit = (r.runs[impl] || []).find((u) => u && u.profile);
-        if (unit)
-          log(profile.format(profile.summarize(unit.profile), `${impl} ${r.scenario.name}`) + "\n");
+        if (!unit) continue;
+        for (const file of unit.profiles ?? [unit.profile]) {
+          const name = unit.profiles
+            ? path.basename(file, ".cpuprofile")
+            : `${impl} ${r.scenario.name}`;
+          log(profile.format(profile.summarize(file), name) + "\n");
+        }
       }
     }
     return;
   }
-  const md = render(results, { mode, runs, impls, pinned, startedAt, elapsedS, warnings });
+  // a full run profiles socketkit once on every scenario whose target it missed
+  const missedProfiles = [];
+  const canProfile = !opts.rerendered;
+  if (
+    canProfile &&
+    opts.write &&
+    !opts.only &&
+    !opts.servers &&
+    !opts.noBufferutil &&
+    mode === "full"
+  ) {
+    for (const r of results) {
+      if (!missedTargets(r).length || r.scenario.cluster) continue;
+      const dir = path.join(require("node:os").tmpdir(), "socketkit-bench-profiles");
+      log(`profiling socketkit on ${r.scenario.name} (target missed)`);
+      try {
+        const unit = await runUnit(
+          r.scenario,
+          "socketkit",
+          r.scenario.params[mode],
+          {
+            ...opts,
+            profile: dir,
+          },
+          [],
+        );
+        const s = profile.summarize(unit.profile, 8);
+        missedProfiles.push({ scenario: r.scenario, summary: s });
+        log(profile.format(s, `socketkit ${r.scenario.name}`));
+      } catch (err) {
+        log(`  profile failed: ${err.message}`);
+      }
+    }
+  }
+  let before = null;
+  try {
+    before = JSON.parse(fs.readFileSync(MEDIANS, "utf8"));
+    // reports of a run written again (--from): its "before" is the run before it
+    if (before && new Date(before.date).getTime() === startedAt.getTime()) {
+      before = before.previous ?? null;
+    }
+  } catch {
+    /* no earlier run */
+  }
+  const info = {
+    mode,
+    runs,
+    impls,
+    pinned,
+    startedAt,
+    elapsedS,
+    warnings,
+    noBufferutil: Boolean(opts.noBufferutil),
+    clusterCpus: scenarios.some((s) => s.cluster) ? CLUSTER_CPUS : null,
+    before,
+    missedProfiles,
+  };
+  const md = render(results, info);
   log(md);
   const partial = opts.only || opts.servers;
-  if (opts.write && !partial) {
+  if (opts.write && !partial && !opts.noBufferutil) {
     fs.writeFileSync(path.join(__dirname, "RESULTS.md"), md);
     log(`written to bench/RESULTS.md`);
+    if (mode === "full") {
+      const readme = fs.readFileSync(README, "utf8");
+      const a = readme.indexOf(BEGIN);
+      const b = readme.indexOf(END);
+      if (a === -1 || b < a) log(`README.md has no bench markers: not updated`);
+      else {
+        const block = renderReadme(results, info, before);
+        let text = `${readme.slice(0, a + BEGIN.length)}\n\n${block}\n\n${readme.slice(b)}`;
+        try {
+          const prettier = require("prettier");
+          const config = (await prettier.resolveConfig(README)) ?? {};
+          text = await prettier.format(text, { ...config, filepath: README });
+        } catch (err) {
+          log(`prettier failed (${err.message}): run \`npx prettier --write README.md\``);
+        }
+        fs.writeFileSync(README, text);
+        log(`README.md's benchmark block updated`);
+      }
+      const label = `the full run of ${startedAt.toISOString()}`;
+      fs.writeFileSync(
+        MEDIANS,
+        JSON.stringify(
+          { label, date: startedAt, medians: medians(results, IMPLS), previous: before },
+          null,
+          1,
+        ) + "\n",
+      );
+      log(`medians written to bench/medians.json (the "before" of the next full run)`);
+    }
   }
-  const json = path.join(require("node:os").tmpdir(), "socketkit-bench-results.json");
-  fs.writeFileSync(json, JSON.stringify({ startedAt, mode, runs, impls, results }, null, 1));
-  log(`raw results: ${json}`);
 }
 
 main().catch((err) => {

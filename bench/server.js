@@ -1,16 +1,19 @@
 "use strict";
 /**
- * Benchmark server process: `node --expose-gc bench/server.js <socketkit|socket.io|raw-ws>`.
+ * Benchmark server process:
+ * `node --expose-gc bench/server.js <socketkit|socket.io|raw-ws|raw-ws-naive>`.
  * Listens on 127.0.0.1 (port 0), reports `{ ready: { port, ... } }` over IPC, then answers:
  * - mem: GC until stable, then process.memoryUsage() and the connected-socket count
  * - cpuStart { profile? }: marks process.cpuUsage(); starts the V8 sampling profiler if asked
- * - cpuEnd: CPU used since cpuStart (ms and % of one core); writes the .cpuprofile if profiling
+ * - cpuEnd: CPU used since cpuStart (ms and % of one core), the native helpers ws uses
+ *   (lib/native.js); writes the .cpuprofile if profiling
  * - heapStats: live objects per constructor (count, self size) from a heap snapshot (--heap)
  */
 const http = require("node:http");
 const fs = require("node:fs");
 const path = require("node:path");
 const { serve, ownFdLimit } = require("./lib/ipc");
+const { nativeHelpers } = require("./lib/native");
 
 const impl = process.argv[2];
 
@@ -30,8 +33,8 @@ function load() {
   } else if (impl === "socket.io") {
     app = require("./servers/sio").start(httpServer, require("socket.io").Server);
     version = pkgVersion("../node_modules/socket.io");
-  } else if (impl === "raw-ws") {
-    app = require("./servers/raw-ws").start(httpServer);
+  } else if (impl === "raw-ws" || impl === "raw-ws-naive") {
+    app = require("./servers/raw-ws").start(httpServer, { coalesce: impl === "raw-ws" });
     version = pkgVersion("../node_modules/ws");
   } else {
     throw new Error(`unknown server ${impl}`);
@@ -98,6 +101,7 @@ async function cpuEnd() {
     wallMs,
     cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
     sysPct: (cpu.system / 1000 / wallMs) * 100,
+    native: nativeHelpers(),
   };
   if (session !== null) {
     const { profile } = await post("Profiler.stop");

@@ -5,8 +5,15 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { median } = require("./stats");
 
+const { describeNative } = require("./native");
+
 const ROOT = path.resolve(__dirname, "..", "..");
-const LABELS = { socketkit: "socketkit", "socket.io": "socket.io", "raw-ws": "raw ws" };
+const LABELS = {
+  socketkit: "socketkit",
+  "socket.io": "socket.io",
+  "raw-ws": "raw ws",
+  "raw-ws-naive": "raw ws, naive",
+};
 
 function version(dir) {
   try {
@@ -39,6 +46,11 @@ function fmt(v, digits) {
   });
 }
 
+/** A ratio cell: "1.23x", or "n/a". */
+function fx(v) {
+  return typeof v === "number" && !Number.isNaN(v) ? `${fmt(v, 2)}x` : "n/a";
+}
+
 function ratio(a, b) {
   return typeof a === "number" && typeof b === "number" && b !== 0 && !Number.isNaN(a / b)
     ? a / b
@@ -57,33 +69,72 @@ function targetCell(metric, skRaw) {
   return `${sign} ${metric.target}x ${Number.isNaN(skRaw) ? "" : ok ? "✅" : "❌"}`;
 }
 
-/**
- * results: [{ scenario (config), runs: { impl: [unit|null] } }]
- * info: { mode, runs, impls, pinned, startedAt, elapsedS, warnings }
- */
-function render(results, info) {
+/** The median of every metric per scenario and server: { scenario: { metric: { impl: v } } }. */
+function medians(results, impls) {
+  const out = {};
+  for (const r of results) {
+    const sc = (out[r.scenario.name] = {});
+    for (const metric of r.scenario.metrics) {
+      const row = (sc[metric.key] = {});
+      for (const impl of impls) row[impl] = med(r, impl, metric.key);
+    }
+  }
+  return out;
+}
+
+/** The native helpers each server's ws used (as reported by the server processes). */
+function nativeLines(results, impls) {
+  const seen = {};
+  for (const r of results) {
+    if (r.scenario.cluster) continue; // the cluster adapter brings one more copy of ws
+    for (const impl of impls) {
+      for (const u of r.runs[impl] || []) {
+        if (u && u.native) (seen[impl] ??= new Set()).add(describeNative(u.native));
+      }
+    }
+  }
+  const lines = impls
+    .filter((impl) => seen[impl])
+    .map((impl) => `${LABELS[impl]}: ${[...seen[impl]].join(" / ")}`);
+  const bufferutil = new Set(
+    Object.values(seen).flatMap((set) => [...set].map((d) => d.split(",")[0])),
+  );
+  if (bufferutil.size > 1) lines.push("⚠ the servers did not all load the same bufferutil");
+  return lines;
+}
+
+function headerLines(info) {
   const m = machine();
-  const out = [];
-  out.push("# socketkit benchmark results", "");
-  out.push(
+  return [
     `- date: ${info.startedAt.toISOString()} (${info.mode} run, ${info.runs} run(s) per server ` +
       `and scenario, alternated ${info.impls.map((i) => LABELS[i]).join(" / ")}; medians; ` +
       `total ${info.elapsedS.toFixed(0)} s)`,
     `- node ${process.version}, socketkit ${version(".")}, socket.io ` +
-      `${version("node_modules/socket.io")}, ws ${version("node_modules/ws")}`,
+      `${version("node_modules/socket.io")} (engine.io ${version("node_modules/engine.io")}, ws ` +
+      `${version("node_modules/engine.io/node_modules/ws")}), ws ${version("node_modules/ws")}, ` +
+      `@socket.io/cluster-adapter ${version("node_modules/@socket.io/cluster-adapter")}`,
     `- machine: ${m.nproc} cores (nproc), ${m.cpu}, ${m.memGiB} GiB RAM, ${m.kernel}; ` +
       `load average at the end: ${m.load}`,
     `- processes: server and load generator in separate processes, ` +
-      (info.pinned ? "pinned with `taskset` to core 0 and core 1" : "not pinned (no taskset)"),
-    "",
-  );
-  for (const w of info.warnings) out.push(`> warning: ${w}`, "");
+      (info.pinned ? "pinned with `taskset` to core 0 and core 1" : "not pinned (no taskset)") +
+      (info.clusterCpus ? `; cluster workers on cores ${info.clusterCpus}` : ""),
+    `- native helpers (${info.noBufferutil ? "WS_NO_BUFFER_UTIL=1 for every server" : "one bufferutil install, found by every server"}), as each server reported: ` +
+      (nativeLines(info.results, info.impls).join("; ") || "not reported"),
+    `- raw ws is the coalescing anchor (each connection corked on the first write of a tick, ` +
+      `uncorked on the next tick: one kernel write per connection per tick); raw ws, naive ` +
+      `writes each frame as it comes`,
+  ];
+}
 
-  out.push(
-    "| scenario | metric | socketkit | socket.io | raw ws | socketkit / socket.io | " +
-      "socketkit / raw ws | target (vs raw ws) |",
-    "|---|---|--:|--:|--:|--:|--:|---|",
-  );
+function mainTable(results, info) {
+  const rawImpls = info.impls.filter((i) => i.startsWith("raw-ws"));
+  const out = [
+    "| scenario | metric | socketkit | socket.io | " +
+      rawImpls.map((i) => LABELS[i]).join(" | ") +
+      (rawImpls.length ? " | " : "") +
+      "socketkit / socket.io | socketkit / raw ws | target (vs raw ws) |",
+    `|---|---|--:|--:|${rawImpls.map(() => "--:|").join("")}--:|--:|---|`,
+  ];
   for (const r of results) {
     for (const metric of r.scenario.metrics) {
       const v = {};
@@ -91,17 +142,170 @@ function render(results, info) {
       const skRaw = ratio(v.socketkit, v["raw-ws"]);
       out.push(
         `| ${r.scenario.title} | ${metric.label} | ${fmt(v.socketkit, metric.digits)} | ` +
-          `${fmt(v["socket.io"], metric.digits)} | ${fmt(v["raw-ws"], metric.digits)} | ` +
-          `${fmt(ratio(v.socketkit, v["socket.io"]), 2)}x | ${fmt(skRaw, 2)}x | ` +
-          `${targetCell(metric, skRaw)} |`,
+          `${fmt(v["socket.io"], metric.digits)} | ` +
+          rawImpls
+            .map((i) => `${r.scenario.cluster ? "—" : fmt(v[i], metric.digits)} | `)
+            .join("") +
+          `${fx(ratio(v.socketkit, v["socket.io"]))} | ` +
+          `${r.scenario.cluster ? "—" : `${fx(skRaw)}`} | ${targetCell(metric, skRaw)} |`,
+      );
+    }
+  }
+  return out;
+}
+
+/** One line per target: the ratio, met or missed, by how much. */
+function targetLines(results) {
+  const out = [];
+  for (const r of results) {
+    for (const metric of r.scenario.metrics) {
+      if (metric.target === undefined) continue;
+      const skRaw = ratio(med(r, "socketkit", metric.key), med(r, "raw-ws", metric.key));
+      const sign = metric.higher ? "≥" : "≤";
+      const what = `${r.scenario.title}, ${metric.label}: ${fx(skRaw)} raw ws (target ${sign} ${metric.target}x)`;
+      if (Number.isNaN(skRaw)) {
+        out.push(`- ${what}: not measured`);
+        continue;
+      }
+      const ok = metric.higher ? skRaw >= metric.target : skRaw <= metric.target;
+      const by = Math.abs(skRaw - metric.target);
+      out.push(
+        `- ${ok ? "✅" : "❌"} ${what}: ${ok ? "met" : "missed"} by ${fx(by)} ` +
+          `(${fmt((by / metric.target) * 100, 0)}%)`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The cluster scenarios against their single-process counterpart: what the hop costs. */
+function clusterLines(results, info) {
+  const out = [];
+  for (const r of results) {
+    if (!r.scenario.cluster) continue;
+    const single = results.find((s) => s.scenario.name === r.scenario.single);
+    for (const impl of ["socketkit", "socket.io"]) {
+      if (!info.impls.includes(impl)) continue;
+      const c = med(r, impl, "msgsPerSec");
+      const one = single ? med(single, impl, "msgsPerSec") : NaN;
+      const cpu = median((r.runs[impl] || []).filter(Boolean).map((u) => u.serverCpuPct));
+      const hop = Number.isNaN(one)
+        ? ""
+        : `; ${fx(ratio(c, one))} the single process (${fmt(one, 0)}), so the ` +
+          `cross-process hop costs ${fmt((1 - ratio(c, one)) * 100, 0)}% of the throughput`;
+      out.push(
+        `- ${r.scenario.title}, ${LABELS[impl]}: ${fmt(c, 0)} delivered msgs/s with ` +
+          `${r.scenario.cluster} workers (server CPU ${fmt(cpu, 0)}% of one core, primary included)${hop}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Before (an earlier full run's medians) and after, socketkit and the ratios, per scenario. */
+function beforeAfterLines(results, before) {
+  if (!before || !before.medians) return [];
+  const out = [
+    `Before: ${before.label}. After: this run.`,
+    "",
+    "| scenario | metric | socketkit before | socketkit after | socketkit / socket.io before | after | socketkit / raw ws before | after |",
+    "|---|---|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const r of results) {
+    const b = before.medians[r.scenario.name];
+    for (const metric of r.scenario.metrics) {
+      const bm = b ? b[metric.key] : undefined;
+      const sk = med(r, "socketkit", metric.key);
+      const get = (o, k) => (o && typeof o[k] === "number" ? o[k] : NaN);
+      // an earlier run without the coalescing anchor: its raw ws was the naive server
+      const rawOf = (o) =>
+        Number.isNaN(get(o, "raw-ws")) ? get(o, "raw-ws-naive") : get(o, "raw-ws");
+      out.push(
+        `| ${r.scenario.title} | ${metric.label} | ${fmt(get(bm, "socketkit"), metric.digits)} | ` +
+          `${fmt(sk, metric.digits)} | ${fx(ratio(get(bm, "socketkit"), get(bm, "socket.io")))} | ` +
+          `${fx(ratio(sk, med(r, "socket.io", metric.key)))} | ` +
+          `${fx(ratio(get(bm, "socketkit"), rawOf(bm)))} | ` +
+          `${fx(ratio(sk, med(r, "raw-ws", metric.key)))} |`,
       );
     }
   }
   out.push(
     "",
+    '("raw ws" before is the naive raw server when the earlier run predates the coalescing anchor.)',
+  );
+  return out;
+}
+
+/** Where socketkit's CPU went on each scenario whose target it missed (one profiled run). */
+function profileLines(profiles) {
+  if (!profiles || profiles.length === 0) return [];
+  const out = ["", "Profiles of the targets still missed (socketkit, one profiled run each):", ""];
+  for (const { scenario, summary: s } of profiles) {
+    out.push(
+      `- ${scenario.title}: ` +
+        s.areas
+          .slice(0, 6)
+          .map((a) => `${a.name} ${a.pct.toFixed(0)}%`)
+          .join(", ") +
+        "; top self time: " +
+        s.top
+          .slice(0, 6)
+          .map((e) => `${e.fn} ${e.pct.toFixed(1)}%`)
+          .join(", "),
+    );
+  }
+  return out;
+}
+
+/** The block between README's bench markers: header, table, targets, cluster, before/after. */
+function renderReadme(results, info, before) {
+  info = { ...info, results };
+  return [
+    ...headerLines(info),
+    "",
+    ...mainTable(results, info),
+    "",
+    "Targets (socketkit / raw ws, the coalescing anchor):",
+    "",
+    ...targetLines(results),
+    "",
+    ...(clusterLines(results, info).length
+      ? [
+          "Two worker processes (`node:cluster` + `@socket.io/cluster-adapter`):",
+          "",
+          ...clusterLines(results, info),
+          "",
+        ]
+      : []),
+    ...beforeAfterLines(results, before),
+    ...profileLines(info.missedProfiles),
+  ].join("\n");
+}
+
+/**
+ * results: [{ scenario (config), runs: { impl: [unit|null] } }]
+ * info: { mode, runs, impls, pinned, startedAt, elapsedS, warnings, noBufferutil, clusterCpus }
+ */
+function render(results, info) {
+  info = { ...info, results };
+  const out = [];
+  out.push("# socketkit benchmark results", "");
+  out.push(...headerLines(info), "");
+  for (const w of info.warnings) out.push(`> warning: ${w}`, "");
+  out.push(...mainTable(results, info));
+  out.push(
+    "",
     "Ratios are socketkit's figure divided by the other's: above 1 is better for rates, below 1",
     "is better for latencies, times and memory.",
     "",
+    "## Targets",
+    "",
+    ...targetLines(results),
+    "",
+  );
+  const cl = clusterLines(results, info);
+  if (cl.length) out.push("## Two worker processes", "", ...cl, "");
+  out.push(
     "## CPU during the measured window (median % of one core: server / load generator)",
     "",
     "The load generator must use less CPU than the server it measures (⚠ otherwise). A server",
@@ -114,6 +318,7 @@ function render(results, info) {
   for (const r of results) {
     const cells = info.impls.map((impl) => {
       const units = (r.runs[impl] || []).filter(Boolean);
+      if (units.length === 0) return "—";
       const s = median(units.map((u) => u.serverCpuPct));
       const c = median(units.map((u) => u.clientCpuPct));
       const flags = (c >= s ? " ⚠" : c >= 90 ? " ▲" : "") + (s < 80 ? " ·" : "");
@@ -132,6 +337,7 @@ function render(results, info) {
   for (const r of results) {
     const cells = info.impls.map((impl) => {
       const units = r.runs[impl] || [];
+      if (units.length === 0) return "—";
       let n = 0;
       for (const u of units) {
         if (u === null) n++;
@@ -152,10 +358,18 @@ function render(results, info) {
     "Servers: socketkit and socket.io run the same application (bench/servers/sio.js) with stock",
     "options; raw ws (bench/servers/raw-ws.js) is a hand-written `ws` server speaking the same",
     "wire format for the same events (JSON.parse / JSON.stringify per event, broadcasts encoded",
-    "once): the practical limit. Reproduce with `npm run bench` (or `npm run bench:quick`).",
+    "once): the practical limit, in two modes: coalescing (the anchor: one kernel write per",
+    "connection per tick) and naive (each frame written as it comes). The cluster scenarios run",
+    "bench/cluster-server.js (socketkit and socket.io only). Reproduce with `npm run bench` (or",
+    "`npm run bench:quick`).",
     "",
   );
+  if (info.before)
+    out.push("## Before and after", "", ...beforeAfterLines(results, info.before), "");
+  if (info.missedProfiles && info.missedProfiles.length) {
+    out.push("## Profiles", "", ...profileLines(info.missedProfiles).slice(1), "");
+  }
   return out.join("\n");
 }
 
-module.exports = { render, machine, LABELS };
+module.exports = { render, renderReadme, medians, machine, LABELS };

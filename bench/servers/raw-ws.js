@@ -5,6 +5,12 @@
  * JSON.parse each event, JSON.stringify each reply, encode a broadcast once (one Buffer sent to
  * every recipient), one global heartbeat sweep instead of per-socket timers.
  *
+ * Two modes. The coalescing one (the anchor, "raw ws"): the first write of a tick to a connection
+ * corks its TCP socket and one shared `process.nextTick` uncorks every corked socket, so all the
+ * frames a connection is sent in one tick reach the kernel in one write; the fastest a Node + ws
+ * server can go. The naive one ("raw ws, naive": `start(server, { coalesce: false })`) sends each
+ * frame as it comes, as ws does by itself.
+ *
  * Supported: websocket handshake ("0{...}"), CONNECT to "/" ("40" -> "40{"sid":...}"), events
  * with acks ("42<id>[...]" -> "43<id>[...]"), one-attachment binary events ("451-<id>[...]" +
  * frame -> "461-<id>[...]" + frame), rooms, ping/pong, and long-polling sessions (handshake,
@@ -23,6 +29,30 @@ const PLACEHOLDER = '[{"_placeholder":true,"num":0}]';
 const conns = new Set(); // every Socket.IO-connected Conn (io.emit)
 const rooms = new Map(); // room -> Set<Conn>
 const sessions = new Map(); // sid -> Conn, for polling sessions not yet upgraded
+let coalesce = true;
+let corked = []; // TCP sockets corked during this tick
+
+function uncorkAll() {
+  const list = corked;
+  corked = [];
+  for (let i = 0; i < list.length; i++) {
+    list[i].corkedTick = false;
+    list[i].uncork();
+  }
+}
+
+/** `ws.send` after corking the connection's TCP socket for the rest of the tick. */
+function sendOnWs(ws, data, binary) {
+  const tcp = ws.tcp;
+  if (coalesce && !tcp.corkedTick) {
+    tcp.corkedTick = true;
+    tcp.cork();
+    if (corked.push(tcp) === 1) process.nextTick(uncorkAll);
+  }
+  ws.send(data, binary ? BINARY : TEXT);
+}
+const TEXT = { binary: false };
+const BINARY = { binary: true };
 
 class Conn {
   constructor(ws) {
@@ -38,7 +68,7 @@ class Conn {
   }
 
   send(data) {
-    if (this.upgraded) this.ws.send(data, { binary: false });
+    if (this.upgraded) sendOnWs(this.ws, data, false);
     else {
       this.queue.push(typeof data === "string" ? data : data.toString());
       if (this.pollRes !== null) this.flushPoll();
@@ -151,14 +181,14 @@ function onWsMessage(data, isBinary) {
   const conn = this.conn;
   if (isBinary) {
     if (conn.binAck === -1) return;
-    conn.ws.send(`461-${conn.binAck}${PLACEHOLDER}`);
-    conn.ws.send(data, { binary: true });
+    sendOnWs(conn.ws, `461-${conn.binAck}${PLACEHOLDER}`, false);
+    sendOnWs(conn.ws, data, true);
     conn.binAck = -1;
     return;
   }
   const str = data.toString();
   if (!conn.upgraded) {
-    if (str === "2probe") this.send("3probe");
+    if (str === "2probe") sendOnWs(this, "3probe", false);
     else if (str === "5") {
       conn.upgraded = true;
       sessions.delete(conn.sid);
@@ -166,7 +196,7 @@ function onWsMessage(data, isBinary) {
         conn.queue.unshift("6");
         conn.flushPoll();
       }
-      for (const p of conn.queue) this.send(p);
+      for (const p of conn.queue) sendOnWs(this, p, false);
       conn.queue.length = 0;
     }
     return;
@@ -216,7 +246,8 @@ function onRequest(req, res) {
   });
 }
 
-function start(httpServer) {
+function start(httpServer, opts = {}) {
+  coalesce = opts.coalesce !== false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   httpServer.on("request", onRequest);
   httpServer.on("upgrade", (req, socket, head) => {
@@ -228,10 +259,12 @@ function start(httpServer) {
     const conn = sid === null ? null : sessions.get(sid);
     if (conn === undefined) return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.tcp = socket;
+      socket.corkedTick = false;
       let c = conn;
       if (c === null) {
         c = new Conn(ws);
-        ws.send(handshake(c.sid, "[]"));
+        sendOnWs(ws, handshake(c.sid, "[]"), false);
       } else {
         c.ws = ws;
       }
@@ -249,7 +282,7 @@ function start(httpServer) {
         continue;
       }
       c.alive = false;
-      c.ws.send("2");
+      sendOnWs(c.ws, "2", false);
     }
   }, PING_INTERVAL).unref();
   return { count: () => conns.size };

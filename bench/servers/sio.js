@@ -2,7 +2,8 @@
 /**
  * The benchmark application for socketkit and the official socket.io: the same code for both,
  * stock options, only the `Server` class differs (socketkit gets `{ metrics: true }` with
- * SOCKETKIT_METRICS=1, to measure what the counters cost).
+ * SOCKETKIT_METRICS=1, to measure what the counters cost; bench/cluster-server.js adds the
+ * official cluster adapter, the same for both).
  *
  * Events (all acknowledged):
  * - "echo" (data)              -> ack(data)

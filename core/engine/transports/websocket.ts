@@ -62,20 +62,32 @@ interface TcpStream {
   cork(): void;
   uncork(): void;
   write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  readonly destroyed?: boolean;
 }
 
 const NOTHING = Buffer.alloc(0);
 
 /**
- * Transports whose last flush was handed to the kernel at once: all of them finish on the next
- * tick, with one tick callback however many connections flushed (a broadcast flushes them all).
+ * Transports whose connection is corked for the current tick: on the next tick each one writes
+ * what it still holds and uncorks, so everything a connection is sent in one tick (acks, emits,
+ * broadcast frames) reaches the kernel in one write. One tick callback for all of them (a
+ * broadcast corks every recipient).
  */
-let flushedTransports: EngineWebSocket[] = [];
+let corkedTransports: EngineWebSocket[] = [];
 
-function finishFlushes(): void {
-  const transports = flushedTransports;
-  flushedTransports = [];
-  for (let i = 0; i < transports.length; i++) transports[i].onFlushed();
+function endCorkedTicks(): void {
+  const transports = corkedTransports;
+  corkedTransports = [];
+  let i = 0;
+  try {
+    for (; i < transports.length; i++) transports[i].endTick();
+  } finally {
+    // a listener that threw must not leave the other connections corked
+    if (++i < transports.length) {
+      if (corkedTransports.length === 0) process.nextTick(endCorkedTicks);
+      corkedTransports.push(...transports.slice(i));
+    }
+  }
 }
 
 // ws copies its options, so these can be shared by every send
@@ -105,6 +117,10 @@ export class EngineWebSocket extends EngineTransport {
   readonly #stream: TcpStream | null;
   /** Write callback ending a flush; created only for flushes that must wait for one. */
   #onSent: ((err?: Error | null) => void) | null = null;
+  /** Flushes written into the connection corked for this tick (0: not corked). */
+  #tickFlushes = 0;
+  /** Flushes whose end waits for the empty write queued behind them (back-pressure). */
+  #waitingFlushes = 0;
 
   constructor(req: EngineRequest, ws: WebSocketLike) {
     super(req);
@@ -141,19 +157,55 @@ export class EngineWebSocket extends EngineTransport {
     this.onError(String(err));
   }
 
-  /** @internal the flush was written: as engine.io, "drain" while still unwritable, then ready */
-  onFlushed(): void {
-    this.sink?.onTransportDrain(this);
-    this.emit("drain");
+  /**
+   * @internal `flushes` flushes were written: as engine.io, "drain" for each while still
+   * unwritable (their send callbacks run then), then ready.
+   */
+  onFlushed(flushes = 1): void {
+    for (let i = 0; i < flushes; i++) {
+      this.sink?.onTransportDrain(this);
+      this.emit("drain");
+    }
     this.writable = true;
     this.sink?.onTransportReady(this);
   }
 
   #sentCallback(): (err?: Error | null) => void {
     return (this.#onSent ??= (err) => {
+      const flushes = this.#waitingFlushes || 1;
+      this.#waitingFlushes = 0;
       if (err) this.onError("write error", err.stack);
-      else this.onFlushed();
+      else this.onFlushed(flushes);
     });
+  }
+
+  /**
+   * @internal the tick that corked the connection is over: what the session queued meanwhile is
+   * written too (the layer above saw the transport busy, as in engine.io, and kept it), then the
+   * connection is uncorked, one kernel write for all of it. The flushes end once the kernel has
+   * every byte: at once, or when the empty write queued behind them calls back.
+   */
+  endTick(): void {
+    const tcp = this.#stream as TcpStream;
+    let flushes = 0;
+    try {
+      if (this.readyState === "open") {
+        this.writable = true;
+        this.sink?.onTransportReady(this); // flushes the session's buffer, still corked
+        this.writable = false;
+      }
+    } finally {
+      flushes = this.#tickFlushes;
+      this.#tickFlushes = 0;
+      tcp.uncork();
+    }
+    // closing, closed or about to be: nothing waits for these flushes
+    if (this.readyState !== "open" || tcp.destroyed === true) return;
+    if (this.socket.bufferedAmount === 0) this.onFlushed(flushes);
+    else {
+      this.#waitingFlushes = flushes;
+      tcp.write(NOTHING, this.#sentCallback());
+    }
   }
 
   send(packets: EnginePacket[]): void {
@@ -161,15 +213,21 @@ export class EngineWebSocket extends EngineTransport {
     const ws = this.socket;
     const last = packets.length - 1;
     const tcp = this.#stream;
-    // On an open plain TCP connection without compression, frames either reach the kernel
-    // during send() or wait in the stream's buffer: the flush's end is then known without a
-    // callback on its last frame. Otherwise (closing, compressing, another ws engine) the last
-    // frame's callback reports it, and a failed write fails the frames after it too.
-    const direct =
-      tcp !== null && ws.readyState === 1 && !this.perMessageDeflate && ws.bufferedAmount === 0;
-    const lastCb = direct ? undefined : this.#sentCallback();
+    // On an open plain TCP connection without compression and with nothing waiting, the first
+    // flush of a tick corks the connection until the next tick (endTick), and so do the flushes
+    // after it in that tick: the flush's end is known without a callback on its last frame.
+    // Otherwise (closing, compressing, back-pressure, another ws engine) the last frame's
+    // callback reports it, and a failed write fails the frames after it too.
+    const corked =
+      this.#tickFlushes > 0 ||
+      (tcp !== null && ws.readyState === 1 && !this.perMessageDeflate && ws.bufferedAmount === 0);
+    const lastCb = corked ? undefined : this.#sentCallback();
+    if (corked && this.#tickFlushes++ === 0) {
+      (tcp as TcpStream).cork();
+      if (corkedTransports.push(this) === 1) process.nextTick(endCorkedTicks);
+    }
     // several frames in one flush go out in one write to the kernel
-    const stream = last > 0 ? tcp : null;
+    const stream = !corked && last > 0 ? tcp : null;
     stream?.cork();
     for (let i = 0; i <= last; i++) {
       const packet = packets[i];
@@ -197,17 +255,13 @@ export class EngineWebSocket extends EngineTransport {
       else ws.send(data, compress ? BINARY : BINARY_UNCOMPRESSED, cb);
     }
     stream?.uncork();
-    if (direct) {
-      // all written: done on the next tick, as a write callback would be; else an empty write
-      // calls back once the buffered frames before it are written
-      if (ws.bufferedAmount === 0) {
-        if (flushedTransports.push(this) === 1) process.nextTick(finishFlushes);
-      } else (tcp as TcpStream).write(NOTHING, this.#sentCallback());
-    }
   }
 
   override get bufferedBytes(): number {
-    return this.socket.bufferedAmount ?? 0;
+    // During a corked tick the connection holds only that tick's first flush (it was corked
+    // with nothing waiting, and the session keeps the rest until endTick): counted as handed to
+    // the kernel, as the same write uncorked would have been.
+    return this.#tickFlushes > 0 ? 0 : (this.socket.bufferedAmount ?? 0);
   }
 
   override terminate(): void {
