@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { createClient } from "redis";
 import { createAdapter } from "@socket.io/redis-adapter";
-import { Server, type ServerOptions } from "../../core/index";
+import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
@@ -56,6 +56,7 @@ export async function startNode(
   name: string,
   prefix: string,
   opts: Partial<ServerOptions> = {},
+  cluster: Omit<EngineClusterOptions, "driver"> = {},
 ): Promise<ClusterNode> {
   const clients = [0, 1, 2, 3].map(() => createClient({ url: REDIS_URL }));
   await Promise.all(clients.map((c) => c.connect()));
@@ -66,7 +67,7 @@ export async function startNode(
     pingInterval: 2000,
     pingTimeout: 2000,
     ...opts,
-    cluster: { driver, channelPrefix: prefix },
+    cluster: { driver, channelPrefix: prefix, ...cluster },
     // the official adapter's factory is a function; our AdapterConstructor type wants a class
     adapter: createAdapter(adapterPub, adapterSub, {
       key: prefix + "-adapter",
@@ -83,9 +84,12 @@ export async function startNode(
 export async function stopNode(node: ClusterNode): Promise<void> {
   if (node.killed) return;
   node.killed = true;
-  await new Promise<void>((resolve) => node.io.close(() => resolve()));
-  await node.driver.close();
+  const closed = new Promise<void>((resolve) => node.io.close(() => resolve()));
+  // idle keep-alive connections would hold http.close() until they time out
+  node.http.closeIdleConnections();
   node.http.closeAllConnections();
+  await closed;
+  await node.driver.close();
   await Promise.all(node.clients.map((c) => c.quit().catch(() => undefined)));
 }
 

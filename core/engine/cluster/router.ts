@@ -316,6 +316,8 @@ export class EngineClusterRouter implements RelaySink {
         if (ws === undefined || ws.readyState !== 1) return;
         if (op === WS_OUT_TEXT) ws.send(body.toString(), { binary: false });
         else ws.send(Buffer.from(body), { binary: true });
+        // a client that stops reading cannot make the relaying node buffer without a bound
+        if ((ws.bufferedAmount ?? 0) > this.#engine.opts.maxBufferedBytes) ws.terminate();
         return;
       }
       case WS_CLOSE_OUT: {
