@@ -17,7 +17,8 @@ export type ClusterHandler = (message: Buffer, reply: ClusterReply | undefined) 
 export interface ClusterDriver {
   /**
    * Delivers `message` to the subscribers of `channel`, in the order this driver published them
-   * (messages to one channel from one driver never overtake each other), at most once.
+   * (messages to one channel from one driver never overtake each other), at most once. May
+   * reject when the driver knows that nobody subscribes (a node that died).
    */
   publish(channel: string, message: Buffer): Promise<void>;
   /** Calls `handler` for every message of `channel`; resolves once the subscription is live. */

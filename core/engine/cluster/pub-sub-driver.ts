@@ -40,8 +40,10 @@ export abstract class PubSubDriver implements ClusterDriver {
   /** Ends a subscription. */
   protected abstract unlisten(channel: string): Promise<void>;
 
+  /** Rejects with `SIO_ERR_CLUSTER_UNREACHABLE` when the broker says that nobody listens. */
   async publish(channel: string, message: Buffer): Promise<void> {
-    await this.send(channel, Buffer.concat([Buffer.of(PLAIN), message]));
+    const receivers = await this.send(channel, Buffer.concat([Buffer.of(PLAIN), message]));
+    if (receivers === 0) throw new SocketkitError("SIO_ERR_CLUSTER_UNREACHABLE");
   }
 
   subscribe(channel: string, handler: ClusterHandler): Promise<void> {

@@ -50,10 +50,13 @@ describe("PubSubDriver (request/reply over publish/subscribe)", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it("rejects at once when nobody listens, after the timeout when nobody answers", async () => {
+  it("rejects at once when nobody listens (publish and request), after the timeout when nobody answers", async () => {
     const bus = new MemoryBus();
     const a = new MemoryDriver(bus);
     await expect(a.request("nobody", Buffer.from("x"), 5000)).rejects.toMatchObject({
+      code: "SIO_ERR_CLUSTER_UNREACHABLE",
+    });
+    await expect(a.publish("nobody", Buffer.from("x"))).rejects.toMatchObject({
       code: "SIO_ERR_CLUSTER_UNREACHABLE",
     });
     const silent = new MemoryDriver(bus);
