@@ -115,13 +115,21 @@ export interface RoundRobinProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(ports: number[]): Promise<RoundRobinProxy> {
+/**
+ * Picks the node of a request (by index), or undefined for round robin; `upgrade` tells
+ * WebSocket upgrades apart. Tests use it to steer one kind of request to one node.
+ */
+export type Steer = (url: string, upgrade: boolean) => number | undefined;
+
+export async function startProxy(ports: number[], steer?: Steer): Promise<RoundRobinProxy> {
   const live = ports.map(() => true);
   const counts = ports.map(() => 0);
   const agents = ports.map(() => new Agent({ keepAlive: true }));
   const sockets = new Set<NetSocket>();
   let next = 0;
-  const pick = (): number => {
+  const pick = (url = "", upgrade = false): number => {
+    const steered = steer?.(url, upgrade);
+    if (steered !== undefined && live[steered]) return steered;
     for (let i = 0; i < ports.length; i++) {
       const index = next++ % ports.length;
       if (live[index]) return index;
@@ -129,7 +137,7 @@ export async function startProxy(ports: number[]): Promise<RoundRobinProxy> {
     return 0;
   };
   const server = createServer((req, res) => {
-    const index = pick();
+    const index = pick(req.url, false);
     counts[index]++;
     const upstream = request(
       {
@@ -159,7 +167,7 @@ export async function startProxy(ports: number[]): Promise<RoundRobinProxy> {
     s.on("close", () => sockets.delete(s));
   });
   server.on("upgrade", (req, socket: NetSocket, head: Buffer) => {
-    const index = pick();
+    const index = pick(req.url, true);
     counts[index]++;
     const upstream = netConnect(ports[index], "127.0.0.1");
     sockets.add(upstream);
