@@ -4,6 +4,7 @@
  * maxHttpBufferSize; a client that abandons a forwarded poll ends the session as it would on the
  * owner; a node killed mid-stream: its clients reconnect on the others.
  */
+import { request } from "node:http";
 import { createClient } from "redis";
 import {
   describeWithRedis,
@@ -107,6 +108,37 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     expect(await fits.text()).toBe("ok");
     expect(messages).toEqual(["x".repeat(999)]);
     expect(a.io.engine.cluster!.stats).toMatchObject({ forwarded: 2, tooLarge: 1, failed: 0 });
+    expect(b.io.engine.cluster!.stats.served).toBe(1);
+
+    // bodies of one session held at once count together: 600 bytes still arriving, then 600 more
+    const slow = request(url(a, "&sid=" + sid), {
+      method: "POST",
+      headers: { "Content-Length": "1200", "Content-Type": "text/plain;charset=UTF-8" },
+    });
+    slow.on("error", () => undefined);
+    slow.write("4" + "y".repeat(599));
+    await until(() => a.io.engine.cluster!.heldBytes(sid) === 600, 5000, "the slow POST");
+    const second = await fetch(url(a, "&sid=" + sid), {
+      method: "POST",
+      body: "4" + "z".repeat(599),
+    });
+    expect(second.status).toBe(413);
+    slow.destroy();
+    // the reservation goes with the abandoned request
+    await until(() => a.io.engine.cluster!.heldBytes(sid) === 0, 5000, "the release");
+  });
+
+  it("forwards compressed answers intact", async () => {
+    const prefix = uniquePrefix("gzip");
+    nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
+    const [a, b] = nodes;
+    const sid = await handshake(b);
+    b.io.engine.clients[sid].send("x".repeat(5000));
+    // fetch asks for gzip and inflates the answer
+    const res = await fetch(url(a, "&sid=" + sid));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(await res.text()).toBe("4" + "x".repeat(5000));
     expect(b.io.engine.cluster!.stats.served).toBe(1);
   });
 

@@ -63,6 +63,17 @@ function unframe(data: Buffer): { op: number; head: string; body: Buffer } | nul
   return { op: data[0], head: data.toString("utf8", 3, end), body: data.subarray(end) };
 }
 
+/** Key prefix of the bytes held as the owner (the others are held as the forwarder). */
+const OWNED = "owned:";
+
+/** The `sid` query parameter of a forwarded URL (only for accounting; the engine parses it). */
+function parseSid(url: string): string {
+  const at = url.indexOf("sid=");
+  if (at === -1) return "";
+  const end = url.indexOf("&", at);
+  return url.substring(at + 4, end === -1 ? url.length : end);
+}
+
 /** Answers as engine.io answers a refused request: 400 with `{code, message}`. */
 function refuse(res: EngineResponse, code: EngineErrorCode): void {
   if (res.headersSent || res.writableEnded) return;
@@ -148,38 +159,63 @@ export class EngineClusterRouter implements RelaySink {
     this.stats.forwarded++;
     const sid = req._query.sid;
     if (req.method !== "POST") {
-      this.#send(req, res, sid, null, 0);
+      void this.#send(req, res, sid, null);
       return true;
     }
+    // bytes are reserved as they arrive: the bodies of all the forwarded POSTs of one session
+    // that this node holds at a time stay within maxHttpBufferSize together
     const limit = this.#engine.opts.maxHttpBufferSize;
-    const already = this.#inFlight.get(sid) ?? 0;
     const chunks: Buffer[] = [];
     let length = 0;
     let done = false;
-    const tooLarge = (): void => {
+    const release = (): void => {
       done = true;
-      this.stats.tooLarge++;
       req.removeListener("data", onData);
-      res.writeHead(413);
-      res.end();
-      req.resume();
+      this.#release(sid, length);
     };
     const onData = (chunk: Buffer): void => {
       if (done) return;
       length += chunk.length;
-      if (already + length > limit) tooLarge();
-      else chunks.push(chunk);
+      if (this.#reserve(sid, chunk.length) <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      release();
+      this.stats.tooLarge++;
+      res.writeHead(413);
+      res.end();
+      req.resume();
     };
     req.on("data", onData);
     req.on("end", () => {
       if (done) return;
       done = true;
-      this.#send(req, res, sid, Buffer.concat(chunks, length), length);
+      void this.#send(req, res, sid, Buffer.concat(chunks, length)).finally(() =>
+        this.#release(sid, length),
+      );
     });
-    req.on("error", () => {
-      done = true;
+    req.on("close", () => {
+      if (!done) release();
     });
     return true;
+  }
+
+  /** @internal bytes of forwarded POST bodies this node holds for `sid`, as forwarder */
+  heldBytes(sid: string): number {
+    return this.#inFlight.get(sid) ?? 0;
+  }
+
+  /** Adds `bytes` to the forwarded bytes held for `sid`; returns the new total. */
+  #reserve(sid: string, bytes: number): number {
+    const total = (this.#inFlight.get(sid) ?? 0) + bytes;
+    this.#inFlight.set(sid, total);
+    return total;
+  }
+
+  #release(sid: string, bytes: number): void {
+    const left = (this.#inFlight.get(sid) ?? 0) - bytes;
+    if (left > 0) this.#inFlight.set(sid, left);
+    else this.#inFlight.delete(sid);
   }
 
   async #send(
@@ -187,7 +223,6 @@ export class EngineClusterRouter implements RelaySink {
     res: EngineResponse,
     sid: string,
     body: Buffer | null,
-    bytes: number,
   ): Promise<void> {
     const exchange = this.tag + (this.#next++).toString(36);
     const owner = this.#prefix + sid.substring(0, TAG_LENGTH);
@@ -200,7 +235,6 @@ export class EngineClusterRouter implements RelaySink {
     const opts = this.#engine.opts;
     const timeout =
       this.#timeout ?? (body === null ? opts.pingInterval + opts.pingTimeout : opts.pingTimeout);
-    if (bytes > 0) this.#inFlight.set(sid, (this.#inFlight.get(sid) ?? 0) + bytes);
     const onClientGone = (): void => {
       if (!res.writableEnded) {
         this.#driver.publish(owner, frame(ABORT, exchange)).catch(() => undefined);
@@ -221,12 +255,6 @@ export class EngineClusterRouter implements RelaySink {
       }
     } catch (error) {
       debug("forwarded request for %s failed: %s", sid, error);
-    } finally {
-      if (bytes > 0) {
-        const left = (this.#inFlight.get(sid) ?? bytes) - bytes;
-        if (left > 0) this.#inFlight.set(sid, left);
-        else this.#inFlight.delete(sid);
-      }
     }
     res.removeListener("close", onClientGone);
     if (res.writableEnded || res.destroyed) return;
@@ -337,11 +365,19 @@ export class EngineClusterRouter implements RelaySink {
   #serve(headJson: string, body: Buffer, reply: ClusterReply): void {
     this.stats.served++;
     const head = JSON.parse(headJson) as ForwardedHead;
+    let answered = false;
     const answer = (a: ForwardedAnswer): void => {
+      if (answered) return;
+      answered = true;
+      if (body.length > 0) this.#release(OWNED + parseSid(head.u), body.length);
       this.#served.delete(head.f);
       reply(frame(HTTP, JSON.stringify({ s: a.status, h: a.headers }), a.body));
     };
-    if (body.length > this.#engine.opts.maxHttpBufferSize) {
+    // the forwarded bodies this node holds for one session stay within maxHttpBufferSize
+    const sid = body.length > 0 ? parseSid(head.u) : "";
+    const held = body.length > 0 ? this.#reserve(OWNED + sid, body.length) : 0;
+    if (held > this.#engine.opts.maxHttpBufferSize) {
+      this.#release(OWNED + sid, body.length);
       this.stats.tooLarge++;
       answer({ status: 413, headers: {}, body: Buffer.alloc(0) });
       return;
@@ -349,6 +385,13 @@ export class EngineClusterRouter implements RelaySink {
     const req = new ForwardedRequest(head, head.m === "POST" ? body : null);
     const res = new ForwardedResponse(answer);
     this.#served.set(head.f, req);
+    // aborted before an answer: the reservation goes with it
+    req.once("close", () => {
+      if (!res.writableEnded && body.length > 0) {
+        answered = true;
+        this.#release(OWNED + parseSid(head.u), body.length);
+      }
+    });
     const engineReq = req as unknown as EngineRequest;
     this.#engine.handleRequest(engineReq, res as unknown as EngineResponse);
   }
