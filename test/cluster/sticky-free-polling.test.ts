@@ -117,7 +117,9 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
     const served = stats.reduce((s, x) => s + x.served, 0);
     // with three nodes, about two requests in three land on a node that does not own the session
     expect(forwarded).toBeGreaterThan(proxy.counts.reduce((s, c) => s + c, 0) / 3);
-    expect(served).toBe(forwarded);
+    // a forwarded request still on its way (each client has a poll pending) is not served yet
+    expect(served).toBeLessThanOrEqual(forwarded);
+    expect(served).toBeGreaterThanOrEqual(forwarded - 2 * CLIENTS);
     expect(stats.map((s) => s.failed)).toEqual([0, 0, 0]);
   }, 40000);
 });

@@ -99,6 +99,10 @@ export async function stopNode(node: ClusterNode): Promise<void> {
  */
 export async function killNode(node: ClusterNode): Promise<void> {
   node.killed = true;
+  // commands already sent (an adapter's PUBLISH, which @socket.io/redis-adapter never awaits)
+  // would be rejected by destroy() inside this test process: let them land first (a PING
+  // answers after them), as they would have before a real crash
+  await Promise.all(node.clients.map((c) => (c.isPubSubActive ? undefined : c.ping())));
   for (const c of node.clients) c.destroy();
   node.http.closeAllConnections();
   node.http.close();
