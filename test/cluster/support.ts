@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { createClient } from "redis";
 import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
 
@@ -57,6 +58,7 @@ export async function startNode(
   prefix: string,
   opts: Partial<ServerOptions> = {},
   cluster: Omit<EngineClusterOptions, "driver"> = {},
+  adapter: "redis" | "redis-streams" = "redis",
 ): Promise<ClusterNode> {
   const clients = [0, 1, 2, 3].map(() => createClient({ url: REDIS_URL }));
   await Promise.all(clients.map((c) => c.connect()));
@@ -68,10 +70,15 @@ export async function startNode(
     pingTimeout: 2000,
     ...opts,
     cluster: { driver, channelPrefix: prefix, ...cluster },
-    // the official adapter's factory is a function; our AdapterConstructor type wants a class
-    adapter: createAdapter(adapterPub, adapterSub, {
-      key: prefix + "-adapter",
-    }) as unknown as ServerOptions["adapter"],
+    // the official adapters' factories are functions; our AdapterConstructor type wants a class
+    adapter: (adapter === "redis"
+      ? createAdapter(adapterPub, adapterSub, { key: prefix + "-adapter" })
+      : createStreamsAdapter(adapterPub, {
+          streamName: prefix + "-stream",
+          channelPrefix: prefix + "-streams",
+          sessionKeyPrefix: prefix + "-session:",
+          blockTimeInMs: 100,
+        })) as unknown as ServerOptions["adapter"],
   });
   await io.engine.cluster?.ready;
   http.listen(0, "127.0.0.1");
