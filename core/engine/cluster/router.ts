@@ -16,7 +16,7 @@
  */
 import { createDebug } from "../../util/debug";
 import { generateId } from "../../util/id";
-import { EngineErrorCode, engineErrorMessages } from "../../errors";
+import { EngineErrorCode, SocketkitError, engineErrorMessages } from "../../errors";
 import type { EngineRequest, EngineResponse } from "../../types";
 import type { WebSocketLike } from "../ports";
 import type { EngineBaseServer } from "../server";
@@ -81,6 +81,43 @@ function refuse(res: EngineResponse, code: EngineErrorCode): void {
   res.end(JSON.stringify({ code, message: engineErrorMessages[code] }));
 }
 
+function invalid(name: string, expected: string, value: unknown): never {
+  throw new SocketkitError(
+    "SIO_ERR_INVALID_OPTION",
+    `invalid option "${name}": expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+/** Checks the `cluster` option up front, with the messages of the other options. */
+function checkOptions(options: EngineClusterOptions): void {
+  if (typeof options !== "object" || options === null) {
+    invalid("cluster", "an object with a driver", options);
+  }
+  const driver = options.driver as Partial<ClusterDriver> | undefined;
+  const methods = ["publish", "subscribe", "unsubscribe", "request", "close"] as const;
+  if (
+    typeof driver !== "object" ||
+    driver === null ||
+    methods.some((m) => typeof driver[m] !== "function")
+  ) {
+    invalid(
+      "cluster.driver",
+      "a ClusterDriver (publish, subscribe, unsubscribe, request, close)",
+      driver,
+    );
+  }
+  const { requestTimeout, channelPrefix } = options;
+  if (
+    requestTimeout !== undefined &&
+    (typeof requestTimeout !== "number" || !(requestTimeout > 0))
+  ) {
+    invalid("cluster.requestTimeout", "a number > 0", requestTimeout);
+  }
+  if (channelPrefix !== undefined && (typeof channelPrefix !== "string" || channelPrefix === "")) {
+    invalid("cluster.channelPrefix", "a non-empty string", channelPrefix);
+  }
+}
+
 /** Counters of one node's routing, for tests and metrics. */
 export interface EngineClusterStats {
   /** Requests and upgrades this node forwarded to an owner. */
@@ -123,6 +160,7 @@ export class EngineClusterRouter implements RelaySink {
   #closed = false;
 
   constructor(engine: EngineBaseServer, options: EngineClusterOptions) {
+    checkOptions(options);
     this.#engine = engine;
     this.#driver = options.driver;
     this.#prefix = (options.channelPrefix ?? "socketkit-engine") + "#";

@@ -104,6 +104,25 @@ describe("engine cluster option", () => {
     expect(bus.channels.size).toBe(0);
   });
 
+  it("checks the option up front", () => {
+    const driver = new MemoryDriver(new MemoryBus());
+    const bad: [unknown, string][] = [
+      [{}, 'invalid option "cluster.driver": expected a ClusterDriver'],
+      [{ driver: { publish() {} } }, 'invalid option "cluster.driver"'],
+      [
+        { driver, requestTimeout: 0 },
+        'invalid option "cluster.requestTimeout": expected a number > 0, got 0',
+      ],
+      [{ driver, channelPrefix: "" }, 'invalid option "cluster.channelPrefix"'],
+    ];
+    for (const [cluster, message] of bad) {
+      expect(() => new EngineBaseServer({ cluster } as never)).toThrow(message);
+      expect(() => new EngineBaseServer({ cluster } as never)).toThrow(
+        expect.objectContaining({ code: "SIO_ERR_INVALID_OPTION" }),
+      );
+    }
+  });
+
   it("the core barrel loads no driver: neither redis nor node:cluster", () => {
     const root = resolve(__dirname, "../../..");
     const script = `
