@@ -70,15 +70,15 @@ export async function startNode(
     pingTimeout: 2000,
     ...opts,
     cluster: { driver, channelPrefix: prefix, ...cluster },
-    // the official adapters' factories are functions; our AdapterConstructor type wants a class
-    adapter: (adapter === "redis"
-      ? createAdapter(adapterPub, adapterSub, { key: prefix + "-adapter" })
-      : createStreamsAdapter(adapterPub, {
-          streamName: prefix + "-stream",
-          channelPrefix: prefix + "-streams",
-          sessionKeyPrefix: prefix + "-session:",
-          blockTimeInMs: 100,
-        })) as unknown as ServerOptions["adapter"],
+    adapter:
+      adapter === "redis"
+        ? createAdapter(adapterPub, adapterSub, { key: prefix + "-adapter" })
+        : createStreamsAdapter(adapterPub, {
+            streamName: prefix + "-stream",
+            channelPrefix: prefix + "-streams",
+            sessionKeyPrefix: prefix + "-session:",
+            blockTimeInMs: 100,
+          }),
   });
   await io.engine.cluster?.ready;
   http.listen(0, "127.0.0.1");

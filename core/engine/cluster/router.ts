@@ -132,7 +132,7 @@ export interface EngineClusterStats {
   relayed: number;
 }
 
-export class EngineClusterRouter implements RelaySink {
+export class EngineClusterRouter {
   /** This node's tag: the first {@link TAG_LENGTH} characters of the ids of its sessions. */
   readonly tag: string;
   readonly stats: EngineClusterStats = {
@@ -158,6 +158,22 @@ export class EngineClusterRouter implements RelaySink {
   readonly #inFlight = new Map<string, number>();
   #next = 0;
   #closed = false;
+  /** How the owner's relayed WebSockets reach the nodes that relay them. */
+  readonly #sink: RelaySink = {
+    sendFrame: (stream, relay, data, binary) =>
+      this.#driver.publish(
+        this.#prefix + relay,
+        frame(binary ? WS_OUT_BINARY : WS_OUT_TEXT, stream, data),
+      ),
+    sendClose: (stream, relay) => {
+      this.#driver
+        .publish(this.#prefix + relay, frame(WS_CLOSE_OUT, stream))
+        .catch(() => undefined);
+    },
+    forget: (stream) => {
+      this.#streams.delete(stream);
+    },
+  };
 
   constructor(engine: EngineBaseServer, options: EngineClusterOptions) {
     checkOptions(options);
@@ -337,24 +353,6 @@ export class EngineClusterRouter implements RelaySink {
     ws.on("error", (err: Error) => debug("relayed websocket error: %s", err.message));
   }
 
-  /** @internal RelaySink: a frame from the owner's session to the relaying node */
-  sendFrame(stream: string, relay: string, data: string | Buffer, binary: boolean): Promise<void> {
-    return this.#driver.publish(
-      this.#prefix + relay,
-      frame(binary ? WS_OUT_BINARY : WS_OUT_TEXT, stream, data),
-    );
-  }
-
-  /** @internal RelaySink: the owner closed a relayed connection */
-  sendClose(stream: string, relay: string): void {
-    this.#driver.publish(this.#prefix + relay, frame(WS_CLOSE_OUT, stream)).catch(() => undefined);
-  }
-
-  /** @internal RelaySink */
-  forget(stream: string): void {
-    this.#streams.delete(stream);
-  }
-
   #onMessage(message: Buffer, reply: ClusterReply | undefined): void {
     const parsed = unframe(message);
     if (parsed === null || this.#closed) return;
@@ -438,7 +436,7 @@ export class EngineClusterRouter implements RelaySink {
   #openStream(headJson: string): void {
     this.stats.served++;
     const head = JSON.parse(headJson) as { i: string; r: string; u: string; h: ForwardedHead["h"] };
-    const ws = new RelayedWebSocket(this, head.i, head.r);
+    const ws = new RelayedWebSocket(this.#sink, head.i, head.r);
     this.#streams.set(head.i, ws);
     const req = new ForwardedRequest({ m: "GET", u: head.u, h: head.h }, null);
     const engineReq = req as unknown as EngineRequest;
