@@ -1,9 +1,8 @@
 /**
- * Sticky-free cluster tests: Redis availability (CI=true makes a missing Redis a failure,
- * elsewhere the suite skips loudly), socketkit nodes on Redis, and a round-robin HTTP proxy that
+ * Sticky-free cluster tests: socketkit nodes on Redis (CI=true makes a missing Redis a failure,
+ * elsewhere the suite skips loudly), and a round-robin HTTP proxy that
  * sends every request (and every upgrade) to the next node, with no stickiness at all.
  */
-import { spawnSync } from "node:child_process";
 import { createServer, request, Agent, type Server as HttpServer } from "node:http";
 import { connect as netConnect, type Socket as NetSocket } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -13,32 +12,16 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
+import { REDIS_URL, describeWithBroker } from "../support/brokers";
 
-const REDIS_URL = "redis://127.0.0.1:6379";
-
-/** Whether Redis answers on 127.0.0.1:6379 (checked once, synchronously, at load). */
-function probeRedis(): boolean {
-  const script = `
-    const s = require("node:net").connect(6379, "127.0.0.1");
-    s.setTimeout(1500, () => process.exit(1));
-    s.on("error", () => process.exit(1));
-    s.on("connect", () => s.write("PING\\r\\n"));
-    s.on("data", (d) => process.exit(String(d).startsWith("+PONG") ? 0 : 1));`;
-  return spawnSync(process.execPath, ["-e", script], { timeout: 3000 }).status === 0;
-}
-
-export const redisUp = probeRedis();
-if (!redisUp) {
-  if (process.env.CI === "true") {
-    throw new Error("CI=true: Redis is required on 127.0.0.1:6379 for test/cluster");
-  }
-  console.warn(
-    "\n\n*** SKIPPING sticky-free cluster tests: no Redis on 127.0.0.1:6379 (CI=true fails instead) ***\n\n",
-  );
-}
-
-/** `describe` when Redis is up, `describe.skip` otherwise. */
-export const describeWithRedis = redisUp ? describe : describe.skip;
+/**
+ * `describe` for a suite that needs Redis (test/support/brokers.ts: skipped loudly when Redis is
+ * down, a failure under CI=true).
+ */
+export const describeWithRedis: jest.Describe = describeWithBroker(
+  "redis",
+  "sticky-free cluster (engine routing over Redis)",
+);
 
 type RedisClient = ReturnType<typeof createClient>;
 

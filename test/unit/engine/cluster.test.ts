@@ -126,7 +126,7 @@ describe("engine cluster option", () => {
   it("the core barrel loads no driver: neither redis nor node:cluster", () => {
     const root = resolve(__dirname, "../../..");
     const script = `
-      require(${JSON.stringify(join(root, "test/cluster/fixtures/ts-hook.js"))});
+      require(${JSON.stringify(join(root, "test/support/ts-require.js"))});
       require(${JSON.stringify(join(root, "core/index.ts"))});
       const loaded = Object.keys(require.cache).filter((k) =>
         /cluster[\\\\/](node|redis)\\.ts$|node_modules[\\\\/](redis|@redis)[\\\\/]/.test(k));
