@@ -6,6 +6,7 @@
  */
 import { Readable, Writable } from "node:stream";
 import { EventEmitter } from "node:events";
+import { SocketkitError } from "../../errors";
 import type { WebSocketLike, WebSocketSendOptions } from "../ports";
 
 /** Marks a request that another node forwarded: it is served here, never forwarded again. */
@@ -111,9 +112,14 @@ export class RelayedWebSocket extends EventEmitter implements WebSocketLike {
   readonly #sink: RelaySink;
   readonly #stream: string;
   readonly #relay: string;
+  /** Frames that arrived before the engine took the connection (verify may answer later). */
+  #early: { data: Buffer; binary: boolean }[] | null = [];
+  #earlyBytes = 0;
+  readonly #maxEarlyBytes: number;
 
-  constructor(sink: RelaySink, stream: string, relay: string) {
+  constructor(sink: RelaySink, stream: string, relay: string, maxEarlyBytes: number) {
     super();
+    this.#maxEarlyBytes = maxEarlyBytes;
     this.#sink = sink;
     this.#stream = stream;
     this.#relay = relay;
@@ -121,7 +127,7 @@ export class RelayedWebSocket extends EventEmitter implements WebSocketLike {
 
   send(data: string | Buffer, options: WebSocketSendOptions, cb?: (err?: Error) => void): void {
     if (this.readyState !== 1) {
-      cb?.(new Error("WebSocket is not open"));
+      cb?.(new SocketkitError("SIO_ERR_TRANSPORT", "the relayed WebSocket is not open"));
       return;
     }
     const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
@@ -155,7 +161,23 @@ export class RelayedWebSocket extends EventEmitter implements WebSocketLike {
 
   /** @internal a frame arrived from the client */
   receive(data: Buffer, binary: boolean): void {
-    if (this.readyState === 1) this.emit("message", data, binary);
+    if (this.readyState !== 1) return;
+    const early = this.#early;
+    if (early === null) {
+      this.emit("message", data, binary);
+      return;
+    }
+    // bounded as the connection's messages are: no more than one message's worth waits
+    this.#earlyBytes += data.length;
+    if (this.#earlyBytes > this.#maxEarlyBytes) this.close();
+    else early.push({ data, binary });
+  }
+
+  /** @internal the engine took the connection (or refused it): deliver the frames kept so far */
+  start(): void {
+    const early = this.#early;
+    this.#early = null;
+    if (early !== null) for (const f of early) this.receive(f.data, f.binary);
   }
 
   /** @internal the client's connection closed (or the relay asked to close) */

@@ -17,6 +17,7 @@
  * }
  */
 import cluster, { type Worker } from "node:cluster";
+import { SocketkitError } from "../../errors";
 import { PubSubDriver } from "./pub-sub-driver";
 
 const KIND = "socketkit:engine-cluster";
@@ -87,7 +88,10 @@ export class NodeClusterDriver extends PubSubDriver {
   constructor() {
     super();
     if (typeof process.send !== "function") {
-      throw new Error("NodeClusterDriver runs in a worker of node:cluster");
+      throw new SocketkitError(
+        "SIO_ERR_NOT_SUPPORTED",
+        "NodeClusterDriver runs in a worker of node:cluster",
+      );
     }
     process.on("message", this.#onMessage);
   }

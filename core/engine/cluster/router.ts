@@ -436,7 +436,12 @@ export class EngineClusterRouter {
   #openStream(headJson: string): void {
     this.stats.served++;
     const head = JSON.parse(headJson) as { i: string; r: string; u: string; h: ForwardedHead["h"] };
-    const ws = new RelayedWebSocket(this.#sink, head.i, head.r);
+    const ws = new RelayedWebSocket(
+      this.#sink,
+      head.i,
+      head.r,
+      this.#engine.opts.maxHttpBufferSize,
+    );
     this.#streams.set(head.i, ws);
     const req = new ForwardedRequest({ m: "GET", u: head.u, h: head.h }, null);
     const engineReq = req as unknown as EngineRequest;
@@ -446,9 +451,11 @@ export class EngineClusterRouter {
       if (code !== undefined) {
         engine.emitConnectionError(engineReq, code, context ?? {});
         ws.close();
+        ws.start();
         return;
       }
       engine.onWebSocket(engineReq, ws, () => ws.close());
+      ws.start();
     });
   }
 
