@@ -29,6 +29,7 @@ module.exports = {
     "^socketkit$": "<rootDir>/core/index.ts",
     "^socketkit/(fastify|express|koa|nestjs|prometheus|opentelemetry|v2)$":
       "<rootDir>/integrations/$1/index.ts",
+    "^socketkit/cluster-(redis|node)$": "<rootDir>/core/engine/cluster/$1.ts",
   },
   testTimeout: 20000,
   maxWorkers: 2,

@@ -56,6 +56,10 @@ export const errorCodes = {
   SIO_ERR_CLIENT_BUNDLE: "the client bundle cannot be served",
   // integrations: koa (koa-socket-2's IO)
   SIO_ERR_KOA_ATTACH: "cannot attach to the Koa app",
+  // engine cluster (sessions without sticky routing)
+  SIO_ERR_CLUSTER_TIMEOUT: "the node owning the session did not answer in time",
+  SIO_ERR_CLUSTER_UNREACHABLE: "no node owns the session's channel",
+  SIO_ERR_CLUSTER_CLOSED: "the cluster driver is closed",
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

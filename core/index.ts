@@ -48,6 +48,14 @@ export type {
   WebSocketServerLike,
 } from "./engine/ports";
 export { createOriginGate, type OriginGateOptions } from "./ops/origin-gate";
+export { EngineClusterRouter, type EngineClusterStats } from "./engine/cluster/router";
+export { PubSubDriver } from "./engine/cluster/pub-sub-driver";
+export type {
+  ClusterDriver,
+  ClusterHandler,
+  ClusterReply,
+  EngineClusterOptions,
+} from "./engine/cluster/driver";
 export { EngineErrorCode, engineErrorMessages, SocketkitError, errorCodes } from "./errors";
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";

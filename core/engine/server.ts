@@ -35,6 +35,9 @@ import { EnginePolling, type HttpCompressionOptions } from "./transports/polling
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
 import { SocketkitError } from "../errors";
+import { EngineClusterRouter } from "./cluster/router";
+import { kForwarded } from "./cluster/forwarded";
+import type { EngineClusterOptions } from "./cluster/driver";
 
 const debug = createDebug("engine");
 
@@ -97,6 +100,11 @@ export interface EngineServerOptions {
   allowedOrigins?: AllowedOrigins;
   /** socketkit: whether requests without an Origin header pass the origin gate (true). */
   allowMissingOrigin?: boolean;
+  /**
+   * socketkit: serve every session from any node, without sticky sessions: requests for a
+   * session of another node are forwarded to it over the driver (off).
+   */
+  cluster?: EngineClusterOptions;
 }
 
 /**
@@ -292,10 +300,13 @@ export class EngineBaseServer extends LazyEventEmitter {
   readonly #pingQueues = new Map<number, HeartbeatQueue>();
   readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
   readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
+  /** The session routing of a cluster without sticky sessions (the `cluster` option). */
+  readonly cluster: EngineClusterRouter | undefined;
 
   constructor(opts: EngineServerOptions = {}) {
     super();
     this.opts = resolveOptions(opts);
+    this.cluster = opts.cluster ? new EngineClusterRouter(this, opts.cluster) : undefined;
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors) as EngineMiddleware);
   }
 
@@ -368,6 +379,7 @@ export class EngineBaseServer extends LazyEventEmitter {
     for (const queue of this.#pingQueues.values()) queue.stop();
     for (const queue of this.#timeoutQueues.values()) queue.stop();
     for (const queue of this.#upgradeQueues.values()) queue.stop();
+    this.cluster?.close();
     this.cleanup();
     return this;
   }
@@ -509,6 +521,8 @@ export class EngineBaseServer extends LazyEventEmitter {
     req.res = res;
     const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
       if (code !== undefined) {
+        // the one cluster hook: a session of another node is answered from there
+        if (code === EngineErrorCode.UNKNOWN_SID && this.cluster?.forward(req, res)) return;
         this.emitConnectionError(req, code, context ?? {});
         abortRequest(res, code, context ?? {});
         return;
@@ -525,7 +539,8 @@ export class EngineBaseServer extends LazyEventEmitter {
         );
       }
     };
-    if (this.middlewares.length === 0) {
+    // a forwarded request already went through the middlewares of the node it reached
+    if (this.middlewares.length === 0 || (req as { [kForwarded]?: true })[kForwarded]) {
       this.verify(req, false, callback);
       return;
     }
@@ -632,12 +647,13 @@ export class EngineBaseServer extends LazyEventEmitter {
   }
 
   #open(
-    id: string,
+    generated: string,
     transportName: TransportName,
     req: EngineRequest,
     protocol: 3 | 4,
     closeConnection: AbortConnection,
   ): void {
+    const id = this.cluster === undefined ? generated : this.cluster.sessionId(generated);
     debug('handshaking client "%s"', id);
     let transport: EngineTransport;
     try {

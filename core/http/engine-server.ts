@@ -177,12 +177,21 @@ export class EngineServer extends EngineBaseServer {
     // the response object exists for the middlewares only: none, none kept per connection
     const res = this.middlewares.length > 0 ? new WebSocketResponse(engineReq, socket) : null;
     const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
+      const ws = this.ws;
+      if (code === EngineErrorCode.UNKNOWN_SID && ws && this.cluster?.routable(engineReq)) {
+        // a session of another node: accept the connection here and relay it to the owner
+        const head = upgradeHead.length === 0 ? upgradeHead : Buffer.from(upgradeHead);
+        ws.handleUpgrade(engineReq, socket, head, (websocket: WebSocketLike) => {
+          guardFragments(socket, websocket, this.opts.maxWebSocketFragments);
+          this.cluster?.relay(engineReq, websocket);
+        });
+        return;
+      }
       if (code !== undefined) {
         this.emitConnectionError(engineReq, code, context ?? {});
         abortUpgrade(socket, code, context);
         return;
       }
-      const ws = this.ws;
       if (!ws) {
         abortUpgrade(socket, EngineErrorCode.UNKNOWN_TRANSPORT);
         return;

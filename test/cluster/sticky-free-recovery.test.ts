@@ -1,0 +1,84 @@
+/**
+ * Issue 15 with connection state recovery: sticky-free nodes with @socket.io/redis-streams-adapter
+ * (which persists sessions in Redis). A polling client whose connection is cut reconnects
+ * through the round-robin proxy, possibly on another node, and recovers: same Socket.IO id,
+ * rooms kept, the broadcasts it missed delivered.
+ */
+import {
+  describeWithRedis,
+  startNode,
+  startProxy,
+  stopNode,
+  uniquePrefix,
+  until,
+  type ClusterNode,
+  type RoundRobinProxy,
+} from "./support";
+import { connected, serve, tallyClient, type Tally } from "./traffic";
+
+describeWithRedis("sticky-free cluster: connection state recovery (Redis streams)", () => {
+  let nodes: ClusterNode[] = [];
+  let proxy: RoundRobinProxy | undefined;
+  let tallies: Tally[] = [];
+
+  afterEach(async () => {
+    for (const t of tallies) t.client.disconnect();
+    tallies = [];
+    await proxy?.close();
+    proxy = undefined;
+    await Promise.all(nodes.map(stopNode));
+    nodes = [];
+  });
+
+  it("a cut polling client recovers its session and the broadcasts it missed", async () => {
+    const prefix = uniquePrefix("recovery");
+    nodes = await Promise.all(
+      ["a", "b", "c"].map((n) =>
+        startNode(
+          n,
+          prefix,
+          { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
+          {},
+          "redis-streams",
+        ),
+      ),
+    );
+    nodes.forEach(serve);
+    proxy = await startProxy(nodes.map((n) => n.port));
+    const tally = tallyClient(proxy.url, "r0", {
+      transports: ["polling"],
+      reconnection: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 100,
+      randomizationFactor: 0,
+    });
+    tallies = [tally];
+    await connected(tally);
+    await tally.client.emitWithAck("join", "r0");
+    const socketId = tally.client.id;
+    const firstSid = tally.client.io.engine.id;
+    // a broadcast before the cut arrives as usual
+    nodes[1].io.to("r0").emit("room", 1);
+    await until(() => tally.rooms.length === 1, 5000, "the first room message");
+
+    // cut the connection (the client's Engine.IO session ends; the Socket.IO one is kept)
+    const disconnected = new Promise<void>((resolve) =>
+      tally.client.once("disconnect", () => resolve()),
+    );
+    tally.client.io.engine.close();
+    await disconnected;
+    // missed while away, sent from every node
+    for (const [i, node] of nodes.entries()) node.io.to("r0").emit("room", 2 + i);
+    const reconnected = connected(tally);
+    await reconnected;
+    expect(tally.client.recovered).toBe(true);
+    expect(tally.client.id).toBe(socketId);
+    expect(tally.client.io.engine.id).not.toBe(firstSid);
+    await until(() => tally.rooms.length === 4, 5000, "the missed room messages");
+    expect([...tally.rooms].sort()).toEqual([1, 2, 3, 4]);
+    // the room was kept: a new broadcast reaches it
+    nodes[2].io.to("r0").emit("room", 5);
+    await until(() => tally.rooms.includes(5), 5000, "a room message after the recovery");
+    expect(tally.rooms).toHaveLength(5);
+  }, 30000);
+});

@@ -1,0 +1,72 @@
+/**
+ * The traffic of the sticky-free tests: server handlers on every node, client-side counters of
+ * acks, broadcasts and room messages, and the checks (nothing lost, nothing duplicated).
+ */
+import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
+import type { ClusterNode } from "./support";
+
+/** The handlers every node runs: join a room, echo with an ack. */
+export function serve(node: ClusterNode): void {
+  node.io.on("connection", (socket) => {
+    socket.on("join", (room: string, ack: (node: string) => void) => {
+      void socket.join(room);
+      ack(node.name);
+    });
+    socket.on("echo", (n: number, ack: (n: number) => void) => ack(n));
+  });
+}
+
+export interface Tally {
+  client: ClientSocket;
+  room: string;
+  sent: number;
+  acks: number[];
+  ticks: number[];
+  rooms: number[];
+}
+
+/** A client through the proxy that counts what it receives. */
+export function tallyClient(
+  url: string,
+  room: string,
+  opts: Parameters<typeof ioc>[1] = {},
+): Tally {
+  const client = ioc(url, { forceNew: true, reconnection: false, ...opts });
+  const tally: Tally = { client, room, sent: 0, acks: [], ticks: [], rooms: [] };
+  client.on("tick", (n: number) => tally.ticks.push(n));
+  client.on("room", (n: number) => tally.rooms.push(n));
+  return tally;
+}
+
+/** Emits `echo` with the next number and records the ack. */
+export function echo(tally: Tally): void {
+  const n = ++tally.sent;
+  tally.client.emit("echo", n, (back: number) => tally.acks.push(back));
+}
+
+/** 1..n */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+/** Numbers missing from `got` (expected 1..n) and numbers seen twice. */
+export function lossAndDuplicates(
+  got: number[],
+  expected: number[],
+): { lost: number; dup: number } {
+  const seen = new Set<number>();
+  let dup = 0;
+  for (const n of got) {
+    if (seen.has(n)) dup++;
+    seen.add(n);
+  }
+  return { lost: expected.filter((n) => !seen.has(n)).length, dup };
+}
+
+/** Resolves on the client's next `connect`. */
+export function connected(tally: Tally): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tally.client.once("connect", () => resolve());
+    tally.client.once("connect_error", reject);
+  });
+}
