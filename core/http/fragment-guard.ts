@@ -27,8 +27,11 @@ interface GuardState {
   frames: number;
   /** Payload bytes of the current frame still to skip. */
   skip: number;
-  /** Header bytes read so far, and how many the header has (0: not known yet). */
-  header: Buffer;
+  /**
+   * A header split across chunks, copied here (created the first time it happens: most headers
+   * arrive whole and are read in the chunk), with the bytes read so far and the header's size.
+   */
+  header: Buffer | null;
   headerRead: number;
   headerSize: number;
 }
@@ -44,7 +47,7 @@ export function guardFragments(socket: Duplex, ws: WebSocketLike, maxFragments: 
     max: maxFragments,
     frames: 0,
     skip: 0,
-    header: Buffer.allocUnsafe(14),
+    header: null,
     headerRead: 0,
     headerSize: 0,
   };
@@ -63,29 +66,42 @@ function onData(this: GuardedStream, chunk: Buffer): void {
       pos += n;
       continue;
     }
-    // header bytes: the first two tell how many follow
-    const header = state.header;
-    header[state.headerRead++] = chunk[pos++];
-    if (state.headerRead === 2) {
-      const len7 = header[1] & 0x7f;
-      state.headerSize = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (header[1] & 0x80 ? 4 : 0);
+    if (state.headerRead === 0 && len - pos >= 2) {
+      const size = headerSize(chunk[pos + 1]);
+      if (len - pos >= size) {
+        // the usual case: the whole header is in this chunk
+        const offset = pos;
+        pos += size;
+        if (!onFrame(this, state, chunk, offset)) return;
+        continue;
+      }
     }
+    // a header split across chunks: copied byte by byte (the first two tell its size)
+    const header = (state.header ??= Buffer.allocUnsafe(14));
+    header[state.headerRead++] = chunk[pos++];
+    if (state.headerRead === 2) state.headerSize = headerSize(header[1]);
     if (state.headerRead < 2 || state.headerRead < state.headerSize) continue;
     state.headerRead = 0;
-    if (!onFrame(this, state, header)) return;
+    if (!onFrame(this, state, header, 0)) return;
   }
 }
 
-/** One frame header complete: count it; false when the connection is being closed. */
-function onFrame(stream: GuardedStream, state: GuardState, header: Buffer): boolean {
-  const fin = (header[0] & 0x80) !== 0;
-  const opcode = header[0] & 0x0f;
-  const len7 = header[1] & 0x7f;
+/** The size of a frame header from its second byte: length field and mask. */
+function headerSize(second: number): number {
+  const len7 = second & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
+}
+
+/** One frame header complete (at `at` in `bytes`): count it; false when closing. */
+function onFrame(stream: GuardedStream, state: GuardState, bytes: Buffer, at: number): boolean {
+  const fin = (bytes[at] & 0x80) !== 0;
+  const opcode = bytes[at] & 0x0f;
+  const len7 = bytes[at + 1] & 0x7f;
   state.skip =
     len7 === 126
-      ? header.readUInt16BE(2)
+      ? bytes.readUInt16BE(at + 2)
       : len7 === 127
-        ? header.readUInt32BE(2) * 2 ** 32 + header.readUInt32BE(6)
+        ? bytes.readUInt32BE(at + 2) * 2 ** 32 + bytes.readUInt32BE(at + 6)
         : len7;
   if (opcode >= 0x8) return true; // control frames may come between fragments
   state.frames = opcode === 0 ? state.frames + 1 : 1;
