@@ -2,6 +2,7 @@
  * Server: the Socket.IO server (socket.io's `Server`), over our Engine.IO server.
  */
 import { reportError } from "../util/report";
+import { runSteps } from "../util/middleware";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import { createDebug } from "../util/debug";
@@ -414,19 +415,27 @@ export class Server<
       fn(false);
       return;
     }
-    const keys = this.#parentNsps.keys();
-    const run = (): void => {
-      const next = keys.next();
-      if (next.done) {
-        fn(false);
-        return;
-      }
-      let answered = false;
-      const answer = (err: Error | null, allow: boolean): void => {
-        if (answered) return;
-        answered = true;
-        if (err || !allow) {
-          run();
+    // the parents are tried in turn with the one middleware runner: a refusal (`next(err)`,
+    // `next(null, false)` or a throw, which is reported) goes on to the next parent; the first
+    // that accepts stops the run, handed to `done` as its result
+    const parents = [...this.#parentNsps];
+    runSteps(
+      parents.length,
+      (i, next) => {
+        const [check, parent] = parents[i]!;
+        const answer = (err: Error | null, allow: boolean): void =>
+          next(err || !allow ? undefined : parent);
+        try {
+          check(name, auth, answer);
+        } catch (err) {
+          reportError(err, "a dynamic namespace check");
+          answer(err as Error, false);
+        }
+        // the check answers through its callback only: what it returns is not awaited
+      },
+      (accepted) => {
+        if (accepted === undefined) {
+          fn(false);
           return;
         }
         const existing = this._nsps.get(name);
@@ -440,17 +449,13 @@ export class Server<
           fn(false);
           return;
         }
-        fn(this.#parentNsps.get(next.value)!.createChild(name));
-      };
-      try {
-        next.value(name, auth, answer);
-      } catch (err) {
-        // a check that throws refuses the name, as next(err) would, and is reported
-        reportError(err, "a dynamic namespace check");
-        answer(err as Error, false);
-      }
-    };
-    run();
+        fn(
+          (
+            accepted as ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+          ).createChild(name),
+        );
+      },
+    );
   }
 
   #dynamicNamespaceCount(): number {
