@@ -30,6 +30,7 @@ export { Adapter, SessionAwareAdapter } from "./adapter/index";
 export type { AdapterEvents } from "./adapter/index";
 export * as parser from "./parser/index";
 export { EngineServer, computePath, type AttachOptions } from "./http/engine-server";
+export { endUnansweredUpgrade, type RequestTaker, type UpgradeTaker } from "./http/host";
 export {
   EngineBaseServer,
   type EngineServerOptions,

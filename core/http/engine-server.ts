@@ -19,6 +19,7 @@ import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
 import { watchWebSocket } from "../engine/transports/websocket";
 import { guardFragments } from "./fragment-guard";
 import { createOriginGate } from "../ops/origin-gate";
+import { hostOn } from "./host";
 
 const debug = createDebug("engine");
 
@@ -219,43 +220,24 @@ export class EngineServer extends EngineBaseServer {
 
   /**
    * Captures the requests and upgrades of an http.Server under the engine path; other requests
-   * go on to the server's other listeners.
+   * go on to the server's other listeners (see {@link hostOn}).
    */
   attach(server: HttpServer, options: AttachOptions = {}): this {
     const path = computePath(options);
-    const destroyUpgradeTimeout = options.destroyUpgradeTimeout || 1000;
-    const matches = (req: IncomingMessage): boolean =>
-      (req.url ?? "").slice(0, path.length) === path;
-    // engine.io's contract: requests outside the path still reach the listeners already there
-    const listeners = server.listeners("request").slice(0) as ((
-      req: IncomingMessage,
-      res: ServerResponse,
-    ) => void)[];
-    server.removeAllListeners("request");
-    server.on("close", () => this.close());
-    server.on("listening", () => this.init());
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      if (matches(req)) {
-        debug('intercepting request for path "%s"', path);
-        this.handleRequest(req as EngineRequest, res);
-      } else {
-        for (const listener of listeners) listener.call(server, req, res);
-      }
-    });
-    if (this.opts.transports.includes("websocket")) {
-      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (matches(req)) {
-          this.handleUpgrade(req, socket, head);
-        } else if (options.destroyUpgrade !== false) {
-          // the upgrade is not ours: end it unless another listener answered it in time
-          socket.on("error", () => debug("error on a foreign upgrade socket"));
-          setTimeout(() => {
-            const s = socket as Duplex & { bytesWritten?: number };
-            if (s.writable && (s.bytesWritten ?? 0) <= 0) s.end();
-          }, destroyUpgradeTimeout).unref();
-        }
-      });
-    }
+    const ours = (req: IncomingMessage): boolean => (req.url ?? "").startsWith(path);
+    const takeRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
+      if (!ours(req)) return false;
+      debug('intercepting request for path "%s"', path);
+      this.handleRequest(req as EngineRequest, res);
+      return true;
+    };
+    const takeUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+      if (!ours(req)) return false;
+      this.handleUpgrade(req, socket, head);
+      return true;
+    };
+    const websocket = this.opts.transports.includes("websocket");
+    hostOn(server, this, takeRequest, websocket ? takeUpgrade : null, options);
     return this;
   }
 }

@@ -2,6 +2,7 @@
  * Server: the Socket.IO server (socket.io's `Server`), over our Engine.IO server.
  */
 import { reportError } from "../util/report";
+import { runSteps } from "../util/middleware";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import { createDebug } from "../util/debug";
@@ -10,10 +11,12 @@ import * as defaultParser from "../parser/index";
 import { Decoder, DEFAULT_MAX_ATTACHMENTS, type DecoderOptions } from "../parser/decoder";
 import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
-import type { Parser, PacketEncoder, Room, SocketId } from "../types";
+import type { EngineRequest, Parser, PacketEncoder, Room, SocketId } from "../types";
 import type { EngineSocket } from "../engine/socket";
 import { HeartbeatQueue, type HeartbeatEntry } from "../engine/heartbeat";
-import { EngineServer } from "../http/engine-server";
+import { EngineServer, computePath } from "../http/engine-server";
+import { hostOn } from "../http/host";
+import type { Duplex } from "node:stream";
 import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
 import { createListeningServer } from "../http/listen";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator";
@@ -287,32 +290,84 @@ export class Server<
     srv: HttpServer | Http2Server | Http2SecureServer,
     opts: Partial<ServerOptions>,
   ): void {
-    debug("creating engine.io instance with opts %j", opts);
-    const engine = new EngineServer(opts);
-    engine.attach(srv as HttpServer, opts);
-    if (this.#serveClient) this.#attachServe(srv as HttpServer);
+    const engine = this.#createEngine(opts);
+    const websocket = engine.opts.transports.includes("websocket");
+    hostOn(
+      srv as HttpServer,
+      engine,
+      (req, res) => this.handleRequest(req, res),
+      websocket ? (req, socket, head) => this.handleUpgrade(req, socket, head) : null,
+      opts,
+    );
     this.httpServer = srv;
-    this.bind(engine);
   }
 
-  #attachServe(srv: HttpServer): void {
-    debug("attaching client serving req handler");
-    const listeners = srv.listeners("request").slice(0) as ((
-      req: IncomingMessage,
-      res: ServerResponse,
-    ) => void)[];
-    srv.removeAllListeners("request");
-    srv.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      if (this.serveClientFile(req, res)) return;
-      for (const listener of listeners) listener.call(srv, req, res);
-    });
+  /** Creates and binds our engine; its path is the one {@link Server.handleRequest} answers. */
+  #createEngine(opts: Partial<ServerOptions>): EngineServer {
+    debug("creating engine.io instance with opts %j", opts);
+    const engine = new EngineServer(opts);
+    this.#enginePath = computePath(opts);
+    this.bind(engine);
+    return engine;
+  }
+
+  /** The engine's request path ("/socket.io/"), set when our engine is created. */
+  #enginePath: string | undefined;
+
+  #ownEngine(): EngineServer {
+    // a Server neither attached nor bound gets its engine at its first request (hosts that
+    // route requests themselves: `new Server(opts)` then `io.handleRequest(req, res)`)
+    if (this.engine === undefined) this.#createEngine({ ...this.opts, path: this.#path });
+    return this.engine;
+  }
+
+  #ours(req: IncomingMessage): boolean {
+    const path =
+      this.#enginePath ??
+      computePath({ path: this.#path, addTrailingSlash: this.opts.addTrailingSlash });
+    return (req.url ?? "").startsWith(path);
+  }
+
+  /**
+   * The host seam for requests: answers a request for Socket.IO's path (the Engine.IO requests,
+   * and the browser client bundle when `serveClient` is on) and returns true; returns false,
+   * answering nothing, for any other request. {@link Server.attach} is this plus a path guard on
+   * an http.Server; hosts that route requests themselves (a framework, a plain `createServer`
+   * callback) call it directly and answer the requests it leaves.
+   *
+   * @example
+   * const io = new Server();
+   * const httpServer = createServer((req, res) => {
+   *   if (io.handleRequest(req, res)) return;
+   *   res.writeHead(404).end();
+   * });
+   * httpServer.on("upgrade", (req, socket, head) => {
+   *   if (!io.handleUpgrade(req, socket, head)) socket.destroy();
+   * });
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.serveClientFile(req, res)) return true;
+    if (!this.#ours(req)) return false;
+    debug('intercepting request for path "%s"', req.url);
+    this.#ownEngine().handleRequest(req as EngineRequest, res);
+    return true;
+  }
+
+  /**
+   * The host seam for upgrades: hands a WebSocket upgrade for Socket.IO's path to the engine and
+   * returns true; returns false, touching nothing, for any other path. See
+   * {@link Server.handleRequest}.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!this.#ours(req)) return false;
+    this.#ownEngine().handleUpgrade(req, socket, head);
+    return true;
   }
 
   /**
    * Answers a request for the browser client (`<path>/socket.io.js`, `socket.io.min.js`, ...)
    * when `serveClient` is on and returns true; returns false, answering nothing, for any other
-   * request. For hosts that route requests themselves instead of {@link Server.attach} (the
-   * framework integrations hand the engine path to it, then to `io.engine.handleRequest`).
+   * request. {@link Server.handleRequest} calls it first.
    */
   serveClientFile(req: IncomingMessage, res: ServerResponse): boolean {
     if (!this.#serveClient) return false;
@@ -360,19 +415,27 @@ export class Server<
       fn(false);
       return;
     }
-    const keys = this.#parentNsps.keys();
-    const run = (): void => {
-      const next = keys.next();
-      if (next.done) {
-        fn(false);
-        return;
-      }
-      let answered = false;
-      const answer = (err: Error | null, allow: boolean): void => {
-        if (answered) return;
-        answered = true;
-        if (err || !allow) {
-          run();
+    // the parents are tried in turn with the one middleware runner: a refusal (`next(err)`,
+    // `next(null, false)` or a throw, which is reported) goes on to the next parent; the first
+    // that accepts stops the run, handed to `done` as its result
+    const parents = [...this.#parentNsps];
+    runSteps(
+      parents.length,
+      (i, next) => {
+        const [check, parent] = parents[i]!;
+        const answer = (err: Error | null, allow: boolean): void =>
+          next(err || !allow ? undefined : parent);
+        try {
+          check(name, auth, answer);
+        } catch (err) {
+          reportError(err, "a dynamic namespace check");
+          answer(err as Error, false);
+        }
+        // the check answers through its callback only: what it returns is not awaited
+      },
+      (accepted) => {
+        if (accepted === undefined) {
+          fn(false);
           return;
         }
         const existing = this._nsps.get(name);
@@ -386,17 +449,13 @@ export class Server<
           fn(false);
           return;
         }
-        fn(this.#parentNsps.get(next.value)!.createChild(name));
-      };
-      try {
-        next.value(name, auth, answer);
-      } catch (err) {
-        // a check that throws refuses the name, as next(err) would, and is reported
-        reportError(err, "a dynamic namespace check");
-        answer(err as Error, false);
-      }
-    };
-    run();
+        fn(
+          (
+            accepted as ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+          ).createChild(name),
+        );
+      },
+    );
   }
 
   #dynamicNamespaceCount(): number {

@@ -6,6 +6,11 @@
  * or when it returns a promise that rejects (both stop, with what was thrown). A step that calls
  * `next` again, or calls it after throwing, is not heard twice. A step that returns a promise
  * which resolves without calling `next` waits, as in socket.io (async middlewares call `next`).
+ *
+ * The dynamic namespace checks run their parents through it too, with the roles turned around:
+ * a refusal goes on to the next parent, and the accepting parent is what stops the run. The one
+ * chain that does not use it is socketkit/koa's Koa-style event middleware, whose `next()`
+ * returns a promise of the rest of the chain (the onion model; see integrations/koa/events.ts).
  */
 
 import { reportError } from "./report";

@@ -10,8 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   EngineServer,
   Server,
+  endUnansweredUpgrade,
   type DefaultEventsMap,
-  type EngineRequest,
   type EventsMap,
   type ServerOptions,
 } from "../../core/index";
@@ -132,11 +132,11 @@ async function socketkitPlugin(fastify: FastifyInstance, opts: FastifySocketkitO
       upgrades.delete(raw);
       reply.raw.detachSocket(upgrade.socket as NetSocket); // the engine owns the socket now
       upgradeHeaders.set(raw, headers);
-      engine.handleUpgrade(raw, upgrade.socket, upgrade.head);
+      // the route matched Socket.IO's path, so the seam takes it; were it not to, end it
+      if (!io.handleUpgrade(raw, upgrade.socket, upgrade.head)) upgrade.socket.destroy();
     } else {
       for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
-      if (!io.serveClientFile(raw, reply.raw))
-        engine.handleRequest(raw as EngineRequest, reply.raw);
+      if (!io.handleRequest(raw, reply.raw)) reply.raw.writeHead(404).end();
     }
     done();
   }
@@ -156,10 +156,7 @@ async function socketkitPlugin(fastify: FastifyInstance, opts: FastifySocketkitO
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     if (!ours(req.url)) {
       if (destroyUpgrade && fastify.server.listenerCount("upgrade") === 1) {
-        setTimeout(() => {
-          const s = socket as Duplex & { bytesWritten?: number };
-          if (s.writable && (s.bytesWritten ?? 0) <= 0) s.end();
-        }, destroyUpgradeTimeout).unref();
+        endUnansweredUpgrade(socket, destroyUpgradeTimeout);
       }
       return;
     }

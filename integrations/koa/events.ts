@@ -12,7 +12,14 @@ import {
 
 export type Middleware<C> = (ctx: C, next: () => Promise<unknown>) => unknown;
 
-/** koa-compose's contract: each middleware gets `next()`, callable once. */
+/**
+ * koa-compose's contract: each middleware gets `next()`, callable once, which returns a promise
+ * of the REST of the chain (the handlers included), so a middleware runs code after
+ * `await next()` and catches errors thrown downstream with try/catch (the onion model). The
+ * core's middleware runner (`runSteps` in core/util/middleware.ts) is a linear chain: `next()`
+ * starts the next step and returns nothing, and an error stops the chain at once. Koa
+ * applications expect the onion, so Koa middleware keeps this composer of its own.
+ */
 export function compose<C>(
   middleware: Middleware<C>[],
 ): (ctx: C, last: () => Promise<unknown>) => Promise<unknown> {

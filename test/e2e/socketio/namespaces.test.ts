@@ -239,6 +239,30 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     expect(first.name).not.toBe(second.name);
   });
 
+  it("a parent whose check throws or answers twice refuses for itself only: the next is tried", async () => {
+    const h = await startServer();
+    const error = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      h.io.of(() => {
+        throw new Error("check bug");
+      });
+      h.io.of((_name, _auth, next) => {
+        next(new Error("no"), false);
+        next(null, true); // not heard: the parent has answered
+      });
+      let later: ((err: Error | null, allow: boolean) => void) | undefined;
+      const asyncParent = h.io.of((_name, _auth, next) => void (later = next));
+      const connecting = connect(h, "/late", opts, asyncParent);
+      await until(() => later !== undefined);
+      later!(null, true);
+      const [, socket] = await connecting;
+      expect(socket.nsp.name).toBe("/late");
+      expect(error.mock.calls.flat().map(String).join("\n")).toMatch(/check bug/);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it("copies the parent's middlewares and connection listeners to children", async () => {
     const h = await startServer();
     const parent = h.io.of(/^\/guarded-\w+$/);
