@@ -30,7 +30,8 @@ import type {
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
 import type { EnginePacket } from "./protocol";
-import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
+import { queueFor, type DeadlineQueue } from "../util/deadline-queue";
+import type { UpgradeProbe } from "./upgrade-probe";
 import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
@@ -233,30 +234,16 @@ export function abortRequest(
   res.end(JSON.stringify({ code, message }));
 }
 
-function onPingDue(entry: HeartbeatEntry): void {
-  (entry as EngineSocket).onPingDue();
+function onPingDue(socket: EngineSocket): void {
+  socket.onPingDue();
 }
 
-/** The queue of `queues` for `delay`, created on first use. */
-function queueFor(
-  queues: Map<number, HeartbeatQueue>,
-  delay: number,
-  onExpire: (entry: HeartbeatEntry) => void,
-): HeartbeatQueue {
-  let queue = queues.get(delay);
-  if (queue === undefined) {
-    queue = new HeartbeatQueue(delay, onExpire);
-    queues.set(delay, queue);
-  }
-  return queue;
+function onHeartbeatTimeout(socket: EngineSocket): void {
+  socket.onHeartbeatTimeout();
 }
 
-function onUpgradeTimeout(entry: HeartbeatEntry): void {
-  (entry as unknown as { onUpgradeTimeout(): void }).onUpgradeTimeout();
-}
-
-function onHeartbeatTimeout(entry: HeartbeatEntry): void {
-  (entry as EngineSocket).onHeartbeatTimeout();
+function onUpgradeTimeout(probe: UpgradeProbe): void {
+  probe.onUpgradeTimeout();
 }
 
 /** The events of the engine server, for typed `on`/`once` (any other name still works). */
@@ -297,9 +284,9 @@ export class EngineBaseServer extends LazyEventEmitter {
   counters: EngineCounters | null = null;
   /** @internal the admission seam (core/ops: limits, drain); null: every handshake goes on */
   gate: EngineGate | null = null;
-  readonly #pingQueues = new Map<number, HeartbeatQueue>();
-  readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
-  readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
+  readonly #pingQueues = new Map<number, DeadlineQueue<EngineSocket>>();
+  readonly #timeoutQueues = new Map<number, DeadlineQueue<EngineSocket>>();
+  readonly #upgradeQueues = new Map<number, DeadlineQueue<UpgradeProbe>>();
   /** The session routing of a cluster without sticky sessions (the `cluster` option). */
   readonly cluster: EngineClusterRouter | undefined;
 
@@ -337,17 +324,17 @@ export class EngineBaseServer extends LazyEventEmitter {
   >();
 
   /** @internal the shared queue of upgrade probes that fail after `delay` ms */
-  upgradeQueue(delay: number): HeartbeatQueue {
+  upgradeQueue(delay: number): DeadlineQueue<UpgradeProbe> {
     return queueFor(this.#upgradeQueues, delay, onUpgradeTimeout);
   }
 
   /** @internal the shared queue of sockets to ping after `delay` ms */
-  pingQueue(delay: number): HeartbeatQueue {
+  pingQueue(delay: number): DeadlineQueue<EngineSocket> {
     return queueFor(this.#pingQueues, delay, onPingDue);
   }
 
   /** @internal the shared queue of sockets whose heartbeat expires after `delay` ms */
-  timeoutQueue(delay: number): HeartbeatQueue {
+  timeoutQueue(delay: number): DeadlineQueue<EngineSocket> {
     return queueFor(this.#timeoutQueues, delay, onHeartbeatTimeout);
   }
 
