@@ -5,6 +5,7 @@
 import { SocketkitError } from "../errors";
 import { LazyEventEmitter } from "../util/event-emitter";
 import { createDebug } from "../util/debug";
+import { webSocketRemoteAddress } from "../util/private-fields";
 import type { EngineCloseReason, EngineRequest } from "../types";
 import type { EngineCounters, EngineHandler } from "./ports";
 import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
@@ -222,8 +223,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
     this.server = server;
     this.request = req;
     this.protocol = protocol;
-    const ws = (req as { websocket?: { _socket?: { remoteAddress?: string } } }).websocket;
-    this.remoteAddress = ws?._socket?.remoteAddress ?? req.socket?.remoteAddress ?? "";
+    const ws = (req as { websocket?: unknown }).websocket;
+    this.remoteAddress = webSocketRemoteAddress(ws) ?? req.socket?.remoteAddress ?? "";
     this.transport = transport;
     this.#attach(transport);
     this.#onOpen();
