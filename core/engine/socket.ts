@@ -64,9 +64,6 @@ function releaseWriteBuffer(socket: EngineSocket): void {
   socket.writeBuffer = [];
 }
 
-/** The options of a packet sent without any (shared: nothing writes to them). */
-const DEFAULT_PACKET_OPTIONS: SendOptions & EnginePacketOptions = Object.freeze({ compress: true });
-
 /** The handshake fields after the sid, as JSON, for the last options seen (per upgrade list). */
 interface OpenTail {
   upgrades: string[];
@@ -456,7 +453,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
       callback = options;
       options = undefined;
     }
-    if (!this.#enqueue(type, data, options ?? DEFAULT_PACKET_OPTIONS)) return;
+    if (!this.#enqueue(type, data, options ?? { compress: true })) return;
     if (callback) (this.#packetsFn ??= []).push(callback);
     this.flush();
   }

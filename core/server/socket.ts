@@ -5,6 +5,8 @@ import { createDebug } from "../util/debug";
 import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
 import { emitContained } from "../util/event-emitter";
+import { listenerTable } from "../util/private-fields";
+import type { EventEmitter } from "node:events";
 import { runSteps } from "../util/middleware";
 import { reportError, runHook } from "../util/report";
 import {
@@ -87,6 +89,15 @@ function dateString(ms: number): string {
 }
 
 /** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
+/** The no-op "error" listener every socket has, as in socket.io. */
+function ignoreError(): void {}
+
+/** Whether the application listens to a socket's "error" events (not only {@link ignoreError}). */
+function hasOwnErrorListener(socket: EventEmitter): boolean {
+  const listeners = listenerTable(socket)?.error;
+  return listeners !== undefined && listeners !== ignoreError;
+}
+
 /** Where the errors of event handlers go (see {@link emitContained}). */
 function onHandlerError(err: unknown, event: string | symbol): void {
   reportError(err, `a "${String(event)}" event handler`);
@@ -174,9 +185,9 @@ export class Socket<
     }
     this.#issued = clock();
     this.#auth = auth;
-    // socket.io adds a no-op "error" listener so that an "error" without listener cannot throw;
-    // here "error" is simply not emitted without listeners (see onerror and deliver): one
-    // listener table entry less per socket
+    // as socket.io: an "error" nobody else listens to cannot throw (docs/performance.md: leaving
+    // it out saved too little to differ from socket.io)
+    this.on("error", ignoreError);
   }
 
   /** The details of the handshake (headers, address, query, auth, ...). */
@@ -548,7 +559,7 @@ export class Socket<
       (err, failure) => {
         if (err) {
           // a throwing middleware is reported as next(err) is: as the socket's "error"
-          if (failure && this.listenerCount("error") === 0) {
+          if (failure && !hasOwnErrorListener(this)) {
             reportError(err, "a socket.use() middleware");
           }
           process.nextTick(() => this.onerror(err as Error));
