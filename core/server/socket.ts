@@ -25,6 +25,7 @@ import type { EngineSocket } from "../engine/socket";
 import { assertNotReserved, BroadcastOperator, SOCKET_RESERVED_EVENTS } from "./broadcast-operator";
 import type { Client } from "./client";
 import { SocketOperator } from "./socket-operator";
+import { buildHandshake } from "./handshake";
 import { PendingAcks, settleDisconnected, type AckFn } from "./acks";
 import type { EventBucket } from "../ops/event-limit";
 import type { Namespace } from "./namespace";
@@ -75,20 +76,6 @@ type AnyListener = (...args: any[]) => void;
  */
 export const NO_AUTH: Record<string, unknown> = Object.freeze({});
 
-let lastSecond = -1;
-let lastDateString = "";
-
-/** `new Date(ms) + ""`, formatted once per second rather than once per socket. */
-function dateString(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastDateString = new Date(ms) + "";
-  }
-  return lastDateString;
-}
-
-/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
 /** The no-op "error" listener every socket has, as in socket.io. */
 function ignoreError(): void {}
 
@@ -103,6 +90,7 @@ function onHandlerError(err: unknown, event: string | symbol): void {
   reportError(err, `a "${String(event)}" event handler`);
 }
 
+/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
 function deliverEvent(
   socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
   event: unknown[],
@@ -192,7 +180,12 @@ export class Socket<
 
   /** The details of the handshake (headers, address, query, auth, ...). */
   get handshake(): Handshake {
-    return (this.#handshake ??= this.#buildHandshake());
+    return (this.#handshake ??= buildHandshake(
+      this.request,
+      this.conn.remoteAddress,
+      toEpochMs(this.#issued),
+      this.#auth === NO_AUTH ? {} : this.#auth,
+    ));
   }
 
   /** Free-form data, shared with fetchSockets() on every node. */
@@ -202,22 +195,6 @@ export class Socket<
 
   set data(data: SocketData) {
     this.#data = data;
-  }
-
-  #buildHandshake(): Handshake {
-    const req = this.request;
-    const issued = toEpochMs(this.#issued);
-    return {
-      headers: req?.headers ?? {},
-      time: dateString(issued),
-      address: this.conn.remoteAddress,
-      xdomain: !!req?.headers.origin,
-      secure: !req || !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted,
-      issued,
-      url: req?.url as string,
-      query: req?._query ?? {},
-      auth: this.#auth === NO_AUTH ? {} : this.#auth,
-    };
   }
 
   /** The server this socket belongs to. */
