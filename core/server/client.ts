@@ -69,7 +69,10 @@ function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unk
   return { name: nsp.substring(0, q), auth };
 }
 
-/** What the server's connect-timeout queue calls when a client joined no namespace in time. */
+/**
+ * @internal what the server's connect-timeout queue calls when a client joined no namespace in
+ * time (Client has it)
+ */
 export interface ConnectTimeoutTarget {
   onConnectTimeout(): void;
 }
@@ -80,7 +83,7 @@ export class Client<
     ServerSideEvents extends EventsMap,
     SocketData,
   >
-  implements EngineHandler, DecodedPacketSink, ConnectTimeoutTarget
+  implements EngineHandler, DecodedPacketSink
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
