@@ -27,8 +27,6 @@ export interface WebSocketLike {
   removeListener(event: string, listener: (...args: never[]) => void): this;
   /** Bytes accepted by `send` but not yet handed to the kernel (ws: socket buffer + queue). */
   readonly bufferedAmount?: number;
-  /** The underlying TCP socket (ws's private field, read only for the remote address). */
-  readonly _socket?: { remoteAddress?: string };
 }
 
 /** A WebSocket server in `noServer` mode, as the engine uses it (ws's `WebSocketServer`). */

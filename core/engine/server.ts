@@ -10,126 +10,35 @@ import { LazyEventEmitter } from "../util/event-emitter";
 import corsMiddleware from "cors";
 import { serialize } from "cookie";
 import { EngineErrorCode, engineErrorMessages } from "../errors";
-import type {
-  AllowedOrigins,
-  CookieOptions,
-  CorsOptions,
-  CorsOptionsDelegate,
-  EngineRequest,
-  EngineResponse,
-} from "../types";
-import { checkCookieOption, checkCorsOption } from "./http-options";
+import type { EngineRequest, EngineResponse } from "../types";
+import {
+  resolveOptions,
+  type EngineServerOptions,
+  type ResolvedEngineOptions,
+  type TransportName,
+} from "./options";
 import { generateId } from "../util/id";
-import type {
-  EngineCounters,
-  EngineGate,
-  EngineOriginGate,
-  WebSocketLike,
-  WebSocketServerConstructor,
-} from "./ports";
+import type { EngineCounters, EngineGate, EngineOriginGate, WebSocketLike } from "./ports";
 import { classifyRequest, parseQuery } from "./request";
 import { EngineSocket } from "./socket";
 import type { EnginePacket } from "./protocol";
-import { HeartbeatQueue, type HeartbeatEntry } from "./heartbeat";
-import { EnginePolling, type HttpCompressionOptions } from "./transports/polling";
+import { queueFor, type DeadlineQueue } from "../util/deadline-queue";
+import type { UpgradeProbe } from "./upgrade-probe";
+import { EnginePolling } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
 import { SocketkitError } from "../errors";
 import { EngineClusterRouter } from "./cluster/router";
 import { kForwarded } from "./cluster/forwarded";
-import type { EngineClusterOptions } from "./cluster/driver";
 
 const debug = createDebug("engine");
 
-export type TransportName = "polling" | "websocket";
-
-export interface EngineServerOptions {
-  /** How many ms without a pong packet to consider the connection closed (20000). */
-  pingTimeout?: number;
-  /** How many ms before sending a new ping packet (25000). */
-  pingInterval?: number;
-  /** How many ms before an uncompleted transport upgrade is cancelled (10000). */
-  upgradeTimeout?: number;
-  /** How many bytes a message may have before the connection is closed (1e6). */
-  maxHttpBufferSize?: number;
-  /** Decides whether a handshake (or upgrade) goes on: `fn(err, success)`. */
-  allowRequest?: (
-    req: EngineRequest,
-    fn: (err: string | null | undefined, success: boolean) => void,
-  ) => void | Promise<void>;
-  /** The low-level transports that are enabled, in order (["polling", "websocket"]). */
-  transports?: TransportName[];
-  /** Whether to allow transport upgrades (true). */
-  allowUpgrades?: boolean;
-  /** WebSocket permessage-deflate: false, true, or ws's options (false). */
-  perMessageDeflate?: boolean | Record<string, unknown>;
-  /** HTTP compression of polling responses: false, true, or zlib options + threshold (true). */
-  httpCompression?: boolean | HttpCompressionOptions;
-  /** A ws-compatible WebSocket server constructor (ws's `WebSocketServer`). */
-  wsEngine?: WebSocketServerConstructor;
-  /** A message packet sent right after the handshake. */
-  initialPacket?: unknown;
-  /** The session cookie: false, true, or `cookie` serialize options plus `name` (false). */
-  cookie?: boolean | CookieOptions;
-  /** CORS, with the options of the `cors` package (off). */
-  cors?: CorsOptions | CorsOptionsDelegate;
-  /** Whether to accept Engine.IO v3 clients (socket.io-client v2) (false). */
-  allowEIO3?: boolean;
-  /**
-   * socketkit: how many packets may wait in a session's write buffer (a client that stopped
-   * reading) before the session is closed with "transport error" (100000).
-   */
-  maxBufferedPackets?: number;
-  /**
-   * socketkit: how many bytes may wait for one client, in the write buffer and in the transport
-   * (WebSocket buffered amount; the buffer kept during an upgrade included), before the session
-   * is closed with "transport error" and its memory freed (16 MiB).
-   */
-  maxBufferedBytes?: number;
-  /**
-   * socketkit: how many frames one incoming WebSocket message may be split into (a first frame
-   * and its continuations); past it the connection is closed with code 1008 (1024). Bounds the
-   * per-fragment memory that `maxHttpBufferSize` alone does not.
-   */
-  maxWebSocketFragments?: number;
-  /**
-   * socketkit: the origin gate (off). The origins allowed on handshakes, long-polling requests
-   * and WebSocket upgrades: exact strings ("*": any), RegExps, or `(origin, callback)`; other
-   * origins get Engine.IO's Forbidden answer. See core/ops/origin-gate.ts.
-   */
-  allowedOrigins?: AllowedOrigins;
-  /** socketkit: whether requests without an Origin header pass the origin gate (true). */
-  allowMissingOrigin?: boolean;
-  /**
-   * socketkit: serve every session from any node, without sticky sessions: requests for a
-   * session of another node are forwarded to it over the driver (off).
-   */
-  cluster?: EngineClusterOptions;
-}
-
-/**
- * Default `maxBufferedBytes`: 16 MiB per client. A slow mobile link (1 Mbit/s) drains it in about
- * two minutes, longer than the default ping timeout leaves a dead client connected, and it holds
- * sixteen messages of the largest size a client may send (`maxHttpBufferSize`, 1 MB).
- */
-export const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-
-/** The options as the server keeps them, defaults applied. */
-export interface ResolvedEngineOptions extends EngineServerOptions {
-  pingTimeout: number;
-  pingInterval: number;
-  upgradeTimeout: number;
-  maxHttpBufferSize: number;
-  transports: TransportName[];
-  allowUpgrades: boolean;
-  httpCompression: false | HttpCompressionOptions;
-  allowEIO3: boolean;
-  maxBufferedPackets: number;
-  maxBufferedBytes: number;
-  maxWebSocketFragments: number;
-  cookie?: CookieOptions & { name: string };
-  perMessageDeflate?: false | Record<string, unknown>;
-}
+export {
+  DEFAULT_MAX_BUFFERED_BYTES,
+  type EngineServerOptions,
+  type ResolvedEngineOptions,
+  type TransportName,
+} from "./options";
 
 /** Connect/Express-style middleware, run on every HTTP request and upgrade. */
 export type EngineMiddleware = (
@@ -158,50 +67,6 @@ const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
   polling: ["websocket"],
   websocket: [],
 };
-
-function resolveOptions(opts: EngineServerOptions): ResolvedEngineOptions {
-  checkCorsOption(opts.cors);
-  checkCookieOption(opts.cookie);
-  const resolved = {
-    pingTimeout: 20000,
-    pingInterval: 25000,
-    upgradeTimeout: 10000,
-    maxHttpBufferSize: 1e6,
-    transports: ["polling", "websocket"],
-    allowUpgrades: true,
-    httpCompression: { threshold: 1024 },
-    cors: false,
-    allowEIO3: false,
-    maxBufferedPackets: 100_000,
-    maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
-    maxWebSocketFragments: 1024,
-    ...opts,
-  } as ResolvedEngineOptions;
-  if (opts.httpCompression === undefined) {
-    resolved.httpCompression = { threshold: 1024 };
-  } else if (opts.httpCompression === true) {
-    // as engine.io: `true` carries no threshold, so every response is compressed
-    resolved.httpCompression = {};
-  }
-  if (opts.cookie) {
-    resolved.cookie = {
-      name: "io",
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      ...(typeof opts.cookie === "object" ? opts.cookie : {}),
-    };
-  } else {
-    delete resolved.cookie;
-  }
-  if (opts.perMessageDeflate) {
-    resolved.perMessageDeflate = {
-      threshold: 1024,
-      ...(typeof opts.perMessageDeflate === "object" ? opts.perMessageDeflate : {}),
-    };
-  }
-  return resolved;
-}
 
 /**
  * Answers a refused HTTP request as engine.io does: 400/403 with `{code, message}`; a refusal
@@ -233,30 +98,16 @@ export function abortRequest(
   res.end(JSON.stringify({ code, message }));
 }
 
-function onPingDue(entry: HeartbeatEntry): void {
-  (entry as EngineSocket).onPingDue();
+function onPingDue(socket: EngineSocket): void {
+  socket.onPingDue();
 }
 
-/** The queue of `queues` for `delay`, created on first use. */
-function queueFor(
-  queues: Map<number, HeartbeatQueue>,
-  delay: number,
-  onExpire: (entry: HeartbeatEntry) => void,
-): HeartbeatQueue {
-  let queue = queues.get(delay);
-  if (queue === undefined) {
-    queue = new HeartbeatQueue(delay, onExpire);
-    queues.set(delay, queue);
-  }
-  return queue;
+function onHeartbeatTimeout(socket: EngineSocket): void {
+  socket.onHeartbeatTimeout();
 }
 
-function onUpgradeTimeout(entry: HeartbeatEntry): void {
-  (entry as unknown as { onUpgradeTimeout(): void }).onUpgradeTimeout();
-}
-
-function onHeartbeatTimeout(entry: HeartbeatEntry): void {
-  (entry as EngineSocket).onHeartbeatTimeout();
+function onUpgradeTimeout(probe: UpgradeProbe): void {
+  probe.onUpgradeTimeout();
 }
 
 /** The events of the engine server, for typed `on`/`once` (any other name still works). */
@@ -297,9 +148,9 @@ export class EngineBaseServer extends LazyEventEmitter {
   counters: EngineCounters | null = null;
   /** @internal the admission seam (core/ops: limits, drain); null: every handshake goes on */
   gate: EngineGate | null = null;
-  readonly #pingQueues = new Map<number, HeartbeatQueue>();
-  readonly #timeoutQueues = new Map<number, HeartbeatQueue>();
-  readonly #upgradeQueues = new Map<number, HeartbeatQueue>();
+  readonly #pingQueues = new Map<number, DeadlineQueue<EngineSocket>>();
+  readonly #timeoutQueues = new Map<number, DeadlineQueue<EngineSocket>>();
+  readonly #upgradeQueues = new Map<number, DeadlineQueue<UpgradeProbe>>();
   /** The session routing of a cluster without sticky sessions (the `cluster` option). */
   readonly cluster: EngineClusterRouter | undefined;
 
@@ -337,17 +188,17 @@ export class EngineBaseServer extends LazyEventEmitter {
   >();
 
   /** @internal the shared queue of upgrade probes that fail after `delay` ms */
-  upgradeQueue(delay: number): HeartbeatQueue {
+  upgradeQueue(delay: number): DeadlineQueue<UpgradeProbe> {
     return queueFor(this.#upgradeQueues, delay, onUpgradeTimeout);
   }
 
   /** @internal the shared queue of sockets to ping after `delay` ms */
-  pingQueue(delay: number): HeartbeatQueue {
+  pingQueue(delay: number): DeadlineQueue<EngineSocket> {
     return queueFor(this.#pingQueues, delay, onPingDue);
   }
 
   /** @internal the shared queue of sockets whose heartbeat expires after `delay` ms */
-  timeoutQueue(delay: number): HeartbeatQueue {
+  timeoutQueue(delay: number): DeadlineQueue<EngineSocket> {
     return queueFor(this.#timeoutQueues, delay, onHeartbeatTimeout);
   }
 

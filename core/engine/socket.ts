@@ -5,11 +5,13 @@
 import { SocketkitError } from "../errors";
 import { LazyEventEmitter } from "../util/event-emitter";
 import { createDebug } from "../util/debug";
+import { webSocketRemoteAddress } from "../util/private-fields";
 import type { EngineCloseReason, EngineRequest } from "../types";
 import type { EngineCounters, EngineHandler } from "./ports";
 import type { EngineData, EnginePacket, EnginePacketOptions, EnginePacketType } from "./protocol";
 import type { EngineTransport, TransportSink } from "./transports/transport";
-import type { HeartbeatEntry, HeartbeatQueue } from "./heartbeat";
+import { DeadlineLink, type DeadlineQueue } from "../util/deadline-queue";
+import { UpgradeProbe } from "./upgrade-probe";
 
 const debug = createDebug("engine:socket");
 
@@ -28,11 +30,11 @@ export interface EngineSocketHost {
   };
   upgradesFor(transport: string): string[];
   /** The shared queue of sockets waiting `delay` ms to be pinged. */
-  pingQueue(delay: number): HeartbeatQueue;
+  pingQueue(delay: number): DeadlineQueue<EngineSocket>;
   /** The shared queue of sockets whose heartbeat expires after `delay` ms. */
-  timeoutQueue(delay: number): HeartbeatQueue;
+  timeoutQueue(delay: number): DeadlineQueue<EngineSocket>;
   /** The shared queue of upgrade probes that fail after `delay` ms. */
-  upgradeQueue(delay: number): HeartbeatQueue;
+  upgradeQueue(delay: number): DeadlineQueue<UpgradeProbe>;
   /** The operations counters (core/ops/metrics.ts); null: nothing counted. */
   readonly counters?: EngineCounters | null;
   /** Called once when a socket closes, before its "close" listeners. */
@@ -61,9 +63,6 @@ const NO_PACKETS = Object.freeze([]) as unknown as EnginePacket[];
 function releaseWriteBuffer(socket: EngineSocket): void {
   socket.writeBuffer = [];
 }
-
-/** The options of a packet sent without any (shared: nothing writes to them). */
-const DEFAULT_PACKET_OPTIONS: SendOptions & EnginePacketOptions = Object.freeze({ compress: true });
 
 /** The handshake fields after the sid, as JSON, for the last options seen (per upgrade list). */
 interface OpenTail {
@@ -175,7 +174,7 @@ export interface EngineSocket {
  *   socket.on("close", (reason) => console.log(reason));
  * });
  */
-export class EngineSocket extends LazyEventEmitter implements TransportSink, HeartbeatEntry {
+export class EngineSocket extends LazyEventEmitter implements TransportSink {
   readonly id: string;
   readonly server: EngineSocketHost;
   /** The request that opened the session. */
@@ -202,11 +201,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
    */
   #sentCallbackFn: (SendCallback[] | null)[] | null = null;
   #inflight = 0;
-  /** @internal the heartbeat queue the socket waits in, with its links and deadline */
-  hbQueue: HeartbeatQueue | null = null;
-  /** @internal */ hbPrev: HeartbeatEntry | null = null;
-  /** @internal */ hbNext: HeartbeatEntry | null = null;
-  /** @internal */ hbDeadline = 0;
+  /** @internal the socket's place in the server's ping or heartbeat-timeout queue */
+  readonly heartbeat: DeadlineLink<EngineSocket> = new DeadlineLink<EngineSocket>(this);
   /** Whether the socket waits for a pong (v4) or a ping (v3), rather than to send a ping. */
   #awaitingHeartbeat = false;
   #hasRefreshedPingTimeout = false;
@@ -224,8 +220,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.server = server;
     this.request = req;
     this.protocol = protocol;
-    const ws = (req as { websocket?: { _socket?: { remoteAddress?: string } } }).websocket;
-    this.remoteAddress = ws?._socket?.remoteAddress ?? req.socket?.remoteAddress ?? "";
+    const ws = (req as { websocket?: unknown }).websocket;
+    this.remoteAddress = webSocketRemoteAddress(ws) ?? req.socket?.remoteAddress ?? "";
     this.transport = transport;
     this.#attach(transport);
     this.#onOpen();
@@ -362,7 +358,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
 
   #schedulePing(): void {
     this.#awaitingHeartbeat = false;
-    this.server.pingQueue(this.server.opts.pingInterval).schedule(this);
+    this.server.pingQueue(this.server.opts.pingInterval).schedule(this.heartbeat);
   }
 
   /** @internal the ping is due (called by the shared ping queue) */
@@ -378,7 +374,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.#awaitingHeartbeat = true;
     this.server
       .timeoutQueue(this.protocol === 3 ? opts.pingInterval + opts.pingTimeout : opts.pingTimeout)
-      .schedule(this);
+      .schedule(this.heartbeat);
   }
 
   /** @internal no heartbeat in time (called by the shared timeout queue) */
@@ -388,7 +384,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
   }
 
   #cancelHeartbeat(): void {
-    this.hbQueue?.cancel(this);
+    this.heartbeat.cancel();
     this.#awaitingHeartbeat = false;
   }
 
@@ -457,7 +453,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
       callback = options;
       options = undefined;
     }
-    if (!this.#enqueue(type, data, options ?? DEFAULT_PACKET_OPTIONS)) return;
+    if (!this.#enqueue(type, data, options ?? { compress: true })) return;
     if (callback) (this.#packetsFn ??= []).push(callback);
     this.flush();
   }
@@ -601,92 +597,5 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink, Hea
     this.server.onSocketClose(this);
     this.handler?.onEngineClose(reason, description);
     this.emit("close", reason, description);
-  }
-}
-
-/**
- * The probes between "2probe" and "5": every 100 ms, one shared timer answers their pending
- * polls with a noop, so that their clients can pause polling and finish the upgrade.
- */
-const probing = new Set<UpgradeProbe>();
-let probeTicker: NodeJS.Timeout | null = null;
-
-function tickProbes(): void {
-  for (const probe of probing) probe.sendNoop();
-}
-
-function startProbing(probe: UpgradeProbe): void {
-  probing.add(probe);
-  if (probeTicker === null) probeTicker = setInterval(tickProbes, 100);
-}
-
-function stopProbing(probe: UpgradeProbe): void {
-  if (probing.delete(probe) && probing.size === 0 && probeTicker !== null) {
-    clearInterval(probeTicker);
-    probeTicker = null;
-  }
-}
-
-/** The probe of a WebSocket offered as an upgrade of a polling session. */
-class UpgradeProbe implements HeartbeatEntry {
-  readonly #socket: EngineSocket;
-  readonly #transport: EngineTransport;
-  /** @internal the server's upgrade-timeout queue, with the links and deadline */
-  hbQueue: HeartbeatQueue | null = null;
-  /** @internal */ hbPrev: HeartbeatEntry | null = null;
-  /** @internal */ hbNext: HeartbeatEntry | null = null;
-  /** @internal */ hbDeadline = 0;
-
-  constructor(socket: EngineSocket, transport: EngineTransport) {
-    this.#socket = socket;
-    this.#transport = transport;
-    const server = socket.server;
-    server.upgradeQueue(server.opts.upgradeTimeout).schedule(this);
-  }
-
-  /** @internal the upgrade took too long (called by the server's queue) */
-  onUpgradeTimeout(): void {
-    debug("client did not complete upgrade - closing transport");
-    this.fail();
-  }
-
-  /** @internal answers the pending poll with a noop (the shared 100 ms ticker) */
-  sendNoop(): void {
-    const transport = this.#socket.transport;
-    if (transport.name === "polling" && transport.writable) {
-      debug("writing a noop packet to polling for fast upgrade");
-      transport.send([{ type: "noop" }]);
-    }
-  }
-
-  onPacket(packet: EnginePacket): void {
-    const socket = this.#socket;
-    const transport = this.#transport;
-    if (packet.type === "ping" && packet.data === "probe") {
-      debug("got probe ping packet, sending pong");
-      transport.send([{ type: "pong", data: "probe" }]);
-      socket.emit("upgrading", transport);
-      startProbing(this);
-    } else if (packet.type === "upgrade" && socket.readyState !== "closed") {
-      debug("got upgrade packet - upgrading");
-      this.#cleanup();
-      socket.completeUpgrade(transport);
-    } else {
-      this.fail();
-    }
-  }
-
-  /** Ends the probe and closes the probing transport. */
-  fail(): void {
-    this.#cleanup();
-    const transport = this.#transport;
-    transport.sink = null;
-    if (transport.readyState === "open") transport.close();
-  }
-
-  #cleanup(): void {
-    this.hbQueue?.cancel(this);
-    stopProbing(this);
-    this.#socket.endProbe();
   }
 }

@@ -19,7 +19,7 @@ import {
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
 import { reportError } from "../util/report";
 import { SocketkitError } from "../errors";
-import type { HeartbeatEntry, HeartbeatQueue } from "../engine/heartbeat";
+import { DeadlineLink } from "../util/deadline-queue";
 import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
@@ -69,13 +69,21 @@ function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unk
   return { name: nsp.substring(0, q), auth };
 }
 
+/**
+ * @internal what the server's connect-timeout queue calls when a client joined no namespace in
+ * time (Client has it)
+ */
+export interface ConnectTimeoutTarget {
+  onConnectTimeout(): void;
+}
+
 export class Client<
     ListenEvents extends EventsMap,
     EmitEvents extends EventsMap,
     ServerSideEvents extends EventsMap,
     SocketData,
   >
-  implements EngineHandler, DecodedPacketSink, HeartbeatEntry
+  implements EngineHandler, DecodedPacketSink
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
@@ -90,11 +98,8 @@ export class Client<
   #many: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | null = null;
   /** Writes held while a resume catches up (core/ops/resume.ts); null: written at once. */
   #held: [EncodedPacket[] | EncodedPacket, WriteOptions][] | null = null;
-  /** @internal the server's connect-timeout queue while no namespace is joined, with links */
-  hbQueue: HeartbeatQueue | null = null;
-  /** @internal */ hbPrev: HeartbeatEntry | null = null;
-  /** @internal */ hbNext: HeartbeatEntry | null = null;
-  /** @internal */ hbDeadline = 0;
+  /** The client's place in the server's connect-timeout queue until a namespace is joined. */
+  #connectDeadline: DeadlineLink<ConnectTimeoutTarget> | null;
   /**
    * Listeners, only with a parser or an engine that is not ours: the "decoded" listener of
    * another parser's decoder; the engine socket's events (bind() with another engine).
@@ -128,7 +133,8 @@ export class Client<
       foreign.on("error", listeners.error);
     }
     // closed unless a namespace is joined in time (a shared queue, not a timer per client)
-    server.connectQueue().schedule(this);
+    this.#connectDeadline = new DeadlineLink<ConnectTimeoutTarget>(this);
+    server.connectQueue().schedule(this.#connectDeadline);
   }
 
   /** The id of the underlying Engine.IO connection. */
@@ -296,7 +302,7 @@ export class Client<
   /** @internal a socket of this client connected to its namespace */
   onNamespaceJoined(socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): void {
     this.#addSocket(socket);
-    this.hbQueue?.cancel(this);
+    this.#cancelConnectTimeout();
   }
 
   /** @internal no namespace joined within `connectTimeout` (called by the server's queue) */
@@ -483,6 +489,12 @@ export class Client<
     const decoder = this.#decoder;
     if (decoder instanceof Decoder) decoder.sink = null;
     else if (decoder !== null && listeners?.decoded) decoder.removeAllListeners("decoded");
-    this.hbQueue?.cancel(this);
+    this.#cancelConnectTimeout();
+  }
+
+  #cancelConnectTimeout(): void {
+    // dropped once done: a connected client holds no link
+    this.#connectDeadline?.cancel();
+    this.#connectDeadline = null;
   }
 }

@@ -13,14 +13,14 @@ import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
 import type { EngineRequest, Parser, PacketEncoder, Room, SocketId } from "../types";
 import type { EngineSocket } from "../engine/socket";
-import { HeartbeatQueue, type HeartbeatEntry } from "../engine/heartbeat";
+import { DeadlineQueue } from "../util/deadline-queue";
 import { EngineServer, computePath } from "../http/engine-server";
 import { hostOn } from "../http/host";
 import type { Duplex } from "node:stream";
 import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
 import { createListeningServer } from "../http/listen";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator";
-import { Client } from "./client";
+import { Client, type ConnectTimeoutTarget } from "./client";
 import { Namespace, type ExtendedError, type ServerReservedEventsMap } from "./namespace";
 import { ParentNamespace } from "./parent-namespace";
 import { validateOptions, type AdapterConstructor, type ServerOptions } from "./options";
@@ -85,8 +85,8 @@ function closeForReconnect(conn: EngineSocket): void {
   else conn.close();
 }
 
-function onConnectTimeout(entry: HeartbeatEntry): void {
-  (entry as Client<EventsMap, EventsMap, EventsMap, unknown>).onConnectTimeout();
+function onConnectTimeout(client: ConnectTimeoutTarget): void {
+  client.onConnectTimeout();
 }
 
 /**
@@ -229,17 +229,17 @@ export class Server<
    * @internal the queue of clients that must join a namespace within `connectTimeout` (one
    * timer for all of them); a new delay gets a new queue, the clients already waiting keep theirs
    */
-  connectQueue(): HeartbeatQueue {
+  connectQueue(): DeadlineQueue<ConnectTimeoutTarget> {
     const delay = this.#connectTimeout;
     let queue = this.#connectQueue;
     if (queue === null || queue.delay !== delay) {
-      queue = new HeartbeatQueue(delay, onConnectTimeout);
+      queue = new DeadlineQueue(delay, onConnectTimeout);
       this.#connectQueue = queue;
     }
     return queue;
   }
 
-  #connectQueue: HeartbeatQueue | null = null;
+  #connectQueue: DeadlineQueue<ConnectTimeoutTarget> | null = null;
 
   /** The adapter constructor; with an argument, sets it (and recreates every adapter). */
   adapter(): AdapterConstructor;

@@ -2,10 +2,11 @@
  * Socket: one client's connection to one namespace (socket.io's `Socket`).
  */
 import { createDebug } from "../util/debug";
-import { SocketkitError } from "../errors";
 import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
-import { emitContained, emitEvent } from "../util/event-emitter";
+import { emitContained } from "../util/event-emitter";
+import { listenerTable } from "../util/private-fields";
+import type { EventEmitter } from "node:events";
 import { runSteps } from "../util/middleware";
 import { reportError, runHook } from "../util/report";
 import {
@@ -24,6 +25,8 @@ import type { EngineSocket } from "../engine/socket";
 import { assertNotReserved, BroadcastOperator, SOCKET_RESERVED_EVENTS } from "./broadcast-operator";
 import type { Client } from "./client";
 import { SocketOperator } from "./socket-operator";
+import { buildHandshake } from "./handshake";
+import { PendingAcks, settleDisconnected, type AckFn } from "./acks";
 import type { EventBucket } from "../ops/event-limit";
 import type { Namespace } from "./namespace";
 import {
@@ -66,7 +69,6 @@ const NO_FLAGS: BroadcastFlags = Object.freeze({});
 // eslint-style note: listener signatures must accept the user's arguments as they come
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyListener = (...args: any[]) => void;
-type AckFn = (...args: unknown[]) => void;
 
 /**
  * @internal the auth of a CONNECT without payload: shared and frozen until the handshake is
@@ -74,33 +76,21 @@ type AckFn = (...args: unknown[]) => void;
  */
 export const NO_AUTH: Record<string, unknown> = Object.freeze({});
 
-let lastSecond = -1;
-let lastDateString = "";
+/** The no-op "error" listener every socket has, as in socket.io. */
+function ignoreError(): void {}
 
-/** `new Date(ms) + ""`, formatted once per second rather than once per socket. */
-function dateString(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastDateString = new Date(ms) + "";
-  }
-  return lastDateString;
+/** Whether the application listens to a socket's "error" events (not only {@link ignoreError}). */
+function hasOwnErrorListener(socket: EventEmitter): boolean {
+  const listeners = listenerTable(socket)?.error;
+  return listeners !== undefined && listeners !== ignoreError;
 }
 
-/** Settles an acknowledgement that can no longer come: its socket has left the namespace. */
-function settleDisconnected(
-  settle: (err: Error) => void,
-  socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
-): void {
-  settle.call(socket, new SocketkitError("SIO_ERR_ACK_DISCONNECTED"));
-}
-
-/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
 /** Where the errors of event handlers go (see {@link emitContained}). */
 function onHandlerError(err: unknown, event: string | symbol): void {
   reportError(err, `a "${String(event)}" event handler`);
 }
 
+/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
 function deliverEvent(
   socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
   event: unknown[],
@@ -141,13 +131,12 @@ export class Socket<
   readonly recovered: boolean;
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly client: Client<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  #acks: Map<number, AckFn> | null = null;
+  /** The acknowledgements waited for (./acks.ts), created with the first. */
+  #acks: PendingAcks | null = null;
 
   #fns: ((event: Event, next: (err?: Error) => void) => void)[] | null = null;
   #anyListeners: AnyListener[] | null = null;
   #anyOutgoingListeners: AnyListener[] | null = null;
-  /** How pending acks are settled when the socket disconnects (err-first callbacks, promises). */
-  #ackSettlers: Map<number, (err: Error) => void> | null = null;
   #closed = false;
   /** @internal the inbound event bucket (core/ops/event-limit.ts), with the first event */
   eventBucket: EventBucket | null = null;
@@ -184,14 +173,19 @@ export class Socket<
     }
     this.#issued = clock();
     this.#auth = auth;
-    // socket.io adds a no-op "error" listener so that an "error" without listener cannot throw;
-    // here "error" is simply not emitted without listeners (see onerror and deliver): one
-    // listener table entry less per socket
+    // as socket.io: an "error" nobody else listens to cannot throw (docs/performance.md: leaving
+    // it out saved too little to differ from socket.io)
+    this.on("error", ignoreError);
   }
 
   /** The details of the handshake (headers, address, query, auth, ...). */
   get handshake(): Handshake {
-    return (this.#handshake ??= this.#buildHandshake());
+    return (this.#handshake ??= buildHandshake(
+      this.request,
+      this.conn.remoteAddress,
+      toEpochMs(this.#issued),
+      this.#auth === NO_AUTH ? {} : this.#auth,
+    ));
   }
 
   /** Free-form data, shared with fetchSockets() on every node. */
@@ -201,22 +195,6 @@ export class Socket<
 
   set data(data: SocketData) {
     this.#data = data;
-  }
-
-  #buildHandshake(): Handshake {
-    const req = this.request;
-    const issued = toEpochMs(this.#issued);
-    return {
-      headers: req?.headers ?? {},
-      time: dateString(issued),
-      address: this.conn.remoteAddress,
-      xdomain: !!req?.headers.origin,
-      secure: !req || !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted,
-      issued,
-      url: req?.url as string,
-      query: req?._query ?? {},
-      auth: this.#auth === NO_AUTH ? {} : this.#auth,
-    };
   }
 
   /** The server this socket belongs to. */
@@ -250,12 +228,12 @@ export class Socket<
 
   /** @internal how many acknowledgements the server waits for (metrics, drain) */
   get pendingAcks(): number {
-    return this.#acks === null ? 0 : this.#acks.size;
+    return this.#acks === null ? 0 : this.#acks.callbacks.size;
   }
 
   /** Pending acknowledgement callbacks by packet id (compatibility surface: adapters set them). */
   get acks(): Map<number, AckFn> {
-    return (this.#acks ??= new Map());
+    return (this.#acks ??= new PendingAcks(this)).callbacks;
   }
 
   // -- emitting --------------------------------------------------------------------------------
@@ -311,43 +289,16 @@ export class Socket<
         const target = settle ?? (timeout !== undefined ? ack : undefined);
         if (target !== undefined) process.nextTick(settleDisconnected, target, this);
       } else {
-        this.#registerAck(packet.id as number, ack, timeout, settle);
+        (this.#acks ??= new PendingAcks(this)).register(packet.id as number, ack, timeout, settle);
       }
     }
     return true;
   }
 
-  #registerAck(
-    id: number,
-    ack: AckFn,
-    timeout: number | undefined,
-    settle?: (err: Error) => void,
-  ): void {
-    if (timeout === undefined) {
-      this.acks.set(id, ack);
-      if (settle) this.#settlerFor(id, settle);
-      return;
-    }
-    const timer = setTimeout(() => {
-      const metrics = this.nsp.server.ops.metrics;
-      if (metrics !== null) metrics.ackTimeouts++;
-      this.acks.delete(id);
-      this.#ackSettlers?.delete(id);
-      ack.call(this, new SocketkitError("SIO_ERR_ACK_TIMEOUT"));
-    }, timeout);
-    this.acks.set(id, (...args: unknown[]) => {
-      clearTimeout(timer);
-      this.#ackSettlers?.delete(id);
-      ack.apply(this, [null, ...args]);
-    });
-    this.#settlerFor(id, (err) => {
-      clearTimeout(timer);
-      (settle ?? ack).call(this, err);
-    });
-  }
-
-  #settlerFor(id: number, settle: (err: Error) => void): void {
-    (this.#ackSettlers ??= new Map()).set(id, settle);
+  /** @internal an acknowledgement timed out (counted in the metrics) */
+  onAckTimeout(): void {
+    const metrics = this.nsp.server.ops.metrics;
+    if (metrics !== null) metrics.ackTimeouts++;
   }
 
   /**
@@ -566,17 +517,9 @@ export class Socket<
   }
 
   #onack(packet: Packet): void {
-    const ack = this.#acks?.get(packet.id as number);
-    if (typeof ack !== "function") {
+    const acks = this.#acks;
+    if (acks === null || !acks.receive(packet.id as number, packet.data)) {
       debug("bad ack %s", packet.id);
-      return;
-    }
-    this.acks.delete(packet.id as number);
-    this.#ackSettlers?.delete(packet.id as number);
-    try {
-      ack.apply(this, packet.data);
-    } catch (err) {
-      reportError(err, "an acknowledgement callback");
     }
   }
 
@@ -593,7 +536,7 @@ export class Socket<
       (err, failure) => {
         if (err) {
           // a throwing middleware is reported as next(err) is: as the socket's "error"
-          if (failure && this.listenerCount("error") === 0) {
+          if (failure && !hasOwnErrorListener(this)) {
             reportError(err, "a socket.use() middleware");
           }
           process.nextTick(() => this.onerror(err as Error));
@@ -653,16 +596,7 @@ export class Socket<
 
   /** Pending acks end with an error now rather than never (they would leak otherwise). */
   #settleAcks(): void {
-    const settlers = this.#ackSettlers;
-    this.#ackSettlers = null;
-    if (settlers !== null && settlers.size > 0) {
-      const err = new SocketkitError("SIO_ERR_ACK_DISCONNECTED");
-      for (const [id, settle] of settlers) {
-        this.acks.delete(id);
-        settle(err);
-      }
-    }
-    this.#acks?.clear();
+    this.#acks?.settleAll();
   }
 
   /** @internal leaves every room and the namespace */

@@ -1,13 +1,8 @@
 import { EventEmitter } from "node:events";
+import { emitterFields, listenerTable, type EmitterFields } from "./private-fields";
 
 /** An event map: event name -> listener signature. */
 export type EventsMap = Record<string, (...args: any[]) => void>;
-
-interface LazyFields {
-  _events: Record<string | symbol, unknown> | undefined;
-  _eventsCount: number;
-  _maxListeners: number | undefined;
-}
 
 /**
  * A node `EventEmitter` built for the many objects a connection creates (engine sockets,
@@ -19,8 +14,10 @@ interface LazyFields {
  *   (node's `emit(type, ...args)` allocates them on every call).
  *
  * Otherwise it is node's EventEmitter (`instanceof` included): same methods, same semantics.
+ * Node's private fields are read through private-fields.ts (with a test that fails when node
+ * changes them).
  */
-export const LazyEventEmitter = function LazyEventEmitter(this: LazyFields): void {
+export const LazyEventEmitter = function LazyEventEmitter(this: EmitterFields): void {
   // EventEmitter.init's own fields, in its order, minus the table
   this._events = undefined;
   this._eventsCount = 0;
@@ -46,13 +43,13 @@ type Listener = (...args: any[]) => void;
 const { addListener, prependListener, emit: nodeEmit } = EventEmitter.prototype;
 
 function on(this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
-  const self = this as unknown as LazyFields;
+  const self = emitterFields(this);
   if (self._events === undefined) self._events = new ListenerTable();
   return addListener.call(this, event, listener);
 }
 
 function prepend(this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
-  const self = this as unknown as LazyFields;
+  const self = emitterFields(this);
   if (self._events === undefined) self._events = new ListenerTable();
   return prependListener.call(this, event, listener);
 }
@@ -64,7 +61,7 @@ function prepend(this: EventEmitter, event: string | symbol, listener: Listener)
  */
 export function emitEvent(this: EventEmitter, event: string | symbol, ...args: unknown[]): boolean;
 export function emitEvent(this: EventEmitter): boolean {
-  const events = (this as unknown as LazyFields)._events;
+  const events = listenerTable(this);
   const event = arguments[0] as string | symbol;
   if (event !== "error" && (events === undefined || events[event] === undefined)) return false;
   return nodeEmit.apply(this, arguments as unknown as [string | symbol, ...unknown[]]);
@@ -72,7 +69,7 @@ export function emitEvent(this: EventEmitter): boolean {
 
 /** Whether `emitter` has a listener for `event` (no allocation, unlike `listenerCount`'s path). */
 export function hasListener(emitter: EventEmitter, event: string | symbol): boolean {
-  const events = (emitter as unknown as LazyFields)._events;
+  const events = listenerTable(emitter);
   return events !== undefined && events[event] !== undefined;
 }
 
@@ -86,7 +83,7 @@ export function emitContained(
   event: unknown[],
   onError: (err: unknown, event: string | symbol) => void,
 ): boolean {
-  const events = (emitter as unknown as LazyFields)._events;
+  const events = listenerTable(emitter);
   const name = event[0] as string | symbol;
   const handler = events === undefined ? undefined : events[name];
   if (handler === undefined) return false;

@@ -1,18 +1,20 @@
-import { HeartbeatQueue, type HeartbeatEntry } from "../../../core/engine/heartbeat";
+import { DeadlineLink, DeadlineQueue } from "../../../core/util/deadline-queue";
 
-type Named = HeartbeatEntry & { name: string };
-
-function entry(name: string): Named {
-  return { name, hbQueue: null, hbPrev: null, hbNext: null, hbDeadline: 0 };
+interface Named {
+  name: string;
 }
 
-describe("HeartbeatQueue (shared heartbeat timers)", () => {
+function entry(name: string): DeadlineLink<Named> {
+  return new DeadlineLink<Named>({ name });
+}
+
+describe("DeadlineQueue (shared heartbeat, connect and upgrade timers)", () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
   it("fires each entry once after its delay, in scheduling order, with one timer", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
+    const queue = new DeadlineQueue<Named>(100, (e) => fired.push(e.name));
     const a = entry("a");
     const b = entry("b");
     queue.schedule(a);
@@ -26,12 +28,12 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
     jest.advanceTimersByTime(40);
     expect(fired).toEqual(["a", "b"]);
     expect(jest.getTimerCount()).toBe(0);
-    expect(a.hbQueue).toBeNull();
+    expect(a.scheduled).toBe(false);
   });
 
   it("rescheduling moves an entry to the back with a new deadline (refresh)", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
+    const queue = new DeadlineQueue<Named>(100, (e) => fired.push(e.name));
     const a = entry("a");
     const b = entry("b");
     queue.schedule(a);
@@ -46,7 +48,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("cancel removes an entry; an emptied queue keeps its timer, unreferenced, firing nothing", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
+    const queue = new DeadlineQueue<Named>(100, (e) => fired.push(e.name));
     const a = entry("a");
     const b = entry("b");
     const c = entry("c");
@@ -67,7 +69,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("re-uses the timer of an emptied queue for the next entry (no new timer per entry)", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(100, (e) => fired.push((e as Named).name));
+    const queue = new DeadlineQueue<Named>(100, (e) => fired.push(e.name));
     const spy = jest.spyOn(global, "setTimeout");
     const a = entry("a");
     const b = entry("b");
@@ -85,7 +87,7 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("stop() clears the timer; a later schedule arms a new one", () => {
     const fired: string[] = [];
-    const queue = new HeartbeatQueue(50, (e) => fired.push((e as Named).name));
+    const queue = new DeadlineQueue<Named>(50, (e) => fired.push(e.name));
     queue.schedule(entry("a"));
     queue.stop();
     expect(jest.getTimerCount()).toBe(0);
@@ -96,13 +98,13 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("scheduling in another queue moves the entry out of the first", () => {
     const fired: string[] = [];
-    const onExpire = (e: HeartbeatEntry): void => void fired.push((e as Named).name);
-    const ping = new HeartbeatQueue(100, onExpire);
-    const timeout = new HeartbeatQueue(30, onExpire);
+    const onExpire = (e: Named): void => void fired.push(e.name);
+    const ping = new DeadlineQueue<Named>(100, onExpire);
+    const timeout = new DeadlineQueue<Named>(30, onExpire);
     const a = entry("a");
     ping.schedule(a);
     timeout.schedule(a);
-    expect(a.hbQueue).toBe(timeout);
+    expect(a.waitingIn).toBe(timeout);
     jest.advanceTimersByTime(30);
     expect(fired).toEqual(["a"]);
     jest.advanceTimersByTime(100);
@@ -111,11 +113,12 @@ describe("HeartbeatQueue (shared heartbeat timers)", () => {
 
   it("an entry rescheduled from its own expiry callback fires again later", () => {
     let count = 0;
-    const queue: HeartbeatQueue = new HeartbeatQueue(10, (e) => {
+    const queue: DeadlineQueue<Named> = new DeadlineQueue<Named>(10, () => {
       count++;
-      if (count < 3) queue.schedule(e);
+      if (count < 3) queue.schedule(a);
     });
-    queue.schedule(entry("a"));
+    const a = entry("a");
+    queue.schedule(a);
     jest.advanceTimersByTime(100);
     expect(count).toBe(3);
     expect(jest.getTimerCount()).toBe(0);
