@@ -4,51 +4,30 @@
  * cannot use without sticky sessions) receive a numbered stream; node A is drained mid-stream.
  * Its clients end on the other nodes, recovered; every client holds every message exactly once.
  */
+import { describeWithRedis, until } from "./support";
 import {
-  describeWithRedis,
-  startNode,
-  startProxy,
-  stopNode,
-  uniquePrefix,
-  until,
-  type ClusterNode,
-  type RoundRobinProxy,
-} from "./support";
-import { connected, lossAndDuplicates, range, serve, tallyClient, type Tally } from "./traffic";
+  connected,
+  lossAndDuplicates,
+  range,
+  tallyClient,
+  useCluster,
+  startServedCluster,
+} from "./traffic";
 
 const CLIENTS = 9;
 
 describeWithRedis("sticky-free cluster: drain (Redis streams)", () => {
-  let nodes: ClusterNode[] = [];
-  let proxy: RoundRobinProxy | undefined;
-  let tallies: Tally[] = [];
-
-  afterEach(async () => {
-    for (const t of tallies) t.client.disconnect();
-    tallies = [];
-    await proxy?.close();
-    proxy = undefined;
-    await Promise.all(nodes.map(stopNode));
-    nodes = [];
-  });
+  const run = useCluster();
 
   it("a drained node's polling clients recover on the others, no message lost or doubled", async () => {
-    const prefix = uniquePrefix("drain");
-    nodes = await Promise.all(
-      ["a", "b", "c"].map((n) =>
-        startNode(
-          n,
-          prefix,
-          { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
-          {},
-          "redis-streams",
-        ),
-      ),
+    const proxy = await startServedCluster(
+      run,
+      "drain",
+      { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
+      "redis-streams",
     );
-    nodes.forEach(serve);
-    proxy = await startProxy(nodes.map((n) => n.port));
-    tallies = range(CLIENTS).map(() =>
-      tallyClient(proxy!.url, "r0", {
+    run.tallies = range(CLIENTS).map(() =>
+      tallyClient(proxy.url, "r0", {
         transports: ["polling"],
         reconnection: true,
         reconnectionDelay: 50,
@@ -56,22 +35,22 @@ describeWithRedis("sticky-free cluster: drain (Redis streams)", () => {
         randomizationFactor: 0,
       }),
     );
-    await Promise.all(tallies.map(connected));
-    for (const t of tallies) await t.client.emitWithAck("join", "r0");
-    const drainedTag = nodes[0].io.engine.cluster!.tag;
-    const onA = tallies.filter((t) => t.client.io.engine.id!.startsWith(drainedTag));
+    await Promise.all(run.tallies.map(connected));
+    for (const t of run.tallies) await t.client.emitWithAck("join", "r0");
+    const drainedTag = run.nodes[0].io.engine.cluster!.tag;
+    const onA = run.tallies.filter((t) => t.client.io.engine.id!.startsWith(drainedTag));
     expect(onA.length).toBeGreaterThan(0);
     const ids = new Map(onA.map((t) => [t, t.client.id]));
 
-    // the numbered stream, from the nodes that stay
+    // the numbered stream, from the run.nodes that stay
     let seq = 0;
     const emitter = setInterval(() => {
       seq++;
-      nodes[1 + (seq % 2)].io.to("r0").emit("room", seq);
+      run.nodes[1 + (seq % 2)].io.to("r0").emit("room", seq);
     }, 20);
     try {
       await until(() => seq >= 30, 5000, "the stream to start");
-      const result = await nodes[0].io.drain({ timeout: 5000 });
+      const result = await run.nodes[0].io.drain({ timeout: 5000 });
       expect(result.closed + result.forced).toBe(onA.length);
       await until(
         () =>
@@ -85,11 +64,11 @@ describeWithRedis("sticky-free cluster: drain (Redis streams)", () => {
       clearInterval(emitter);
     }
     const last = seq;
-    await until(() => tallies.every((t) => t.rooms.includes(last)), 10000, "the last message");
+    await until(() => run.tallies.every((t) => t.rooms.includes(last)), 10000, "the last message");
 
     let lost = 0;
     let dup = 0;
-    for (const t of tallies) {
+    for (const t of run.tallies) {
       const r = lossAndDuplicates(t.rooms, range(last));
       lost += r.lost;
       dup += r.dup;

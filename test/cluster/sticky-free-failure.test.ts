@@ -10,21 +10,18 @@ import {
   describeWithRedis,
   killNode,
   startNode,
-  startProxy,
-  stopNode,
   uniquePrefix,
   until,
   type ClusterNode,
-  type RoundRobinProxy,
 } from "./support";
 import {
   connected,
   echo,
   lossAndDuplicates,
   range,
-  serve,
   tallyClient,
-  type Tally,
+  useCluster,
+  startServedCluster,
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
 import type { EngineSocket } from "../../core/index";
@@ -42,30 +39,22 @@ async function handshake(node: ClusterNode): Promise<string> {
 }
 
 describeWithRedis("sticky-free cluster: failures (Redis)", () => {
-  let nodes: ClusterNode[] = [];
-  let proxy: RoundRobinProxy | undefined;
-  let tallies: Tally[] = [];
+  const run = useCluster();
   const extra: ReturnType<typeof createClient>[] = [];
 
   afterEach(async () => {
-    for (const t of tallies) t.client.disconnect();
-    tallies = [];
-    await proxy?.close();
-    proxy = undefined;
-    await Promise.all(nodes.map(stopNode));
-    nodes = [];
     await Promise.all(extra.splice(0).map((c) => c.quit()));
   });
 
   it("answers 'Session ID unknown' at once when no node owns the session's tag", async () => {
-    nodes = [await startNode("a", uniquePrefix("gone"))];
+    run.nodes = [await startNode("a", uniquePrefix("gone"))];
     const errors: number[] = [];
-    nodes[0].io.engine.on("connection_error", (e: { code: number }) => errors.push(e.code));
-    const res = await fetch(url(nodes[0], "&sid=" + "GONE0000" + "x".repeat(20)));
+    run.nodes[0].io.engine.on("connection_error", (e: { code: number }) => errors.push(e.code));
+    const res = await fetch(url(run.nodes[0], "&sid=" + "GONE0000" + "x".repeat(20)));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual(UNKNOWN_SID);
     expect(errors).toEqual([1]);
-    expect(nodes[0].io.engine.cluster!.stats).toMatchObject({ forwarded: 1, failed: 1 });
+    expect(run.nodes[0].io.engine.cluster!.stats).toMatchObject({ forwarded: 1, failed: 1 });
   });
 
   it("answers 'Session ID unknown' when the owner stays silent past the request timeout", async () => {
@@ -76,7 +65,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     await silent.connect();
     await silent.subscribe(`${prefix}#SILENT00`, () => undefined);
     const timed = await startNode("a", prefix, {}, { requestTimeout: 300 });
-    nodes = [timed];
+    run.nodes = [timed];
     const res = await fetch(url(timed, "&sid=SILENT00" + "x".repeat(20)));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual(UNKNOWN_SID);
@@ -85,10 +74,10 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
 
   it("refuses a forwarded POST larger than maxHttpBufferSize (413) before it reaches the owner", async () => {
     const prefix = uniquePrefix("bound");
-    nodes = await Promise.all(
+    run.nodes = await Promise.all(
       ["a", "b"].map((n) => startNode(n, prefix, { maxHttpBufferSize: 1000 })),
     );
-    const [a, b] = nodes;
+    const [a, b] = run.nodes;
     const sid = await handshake(b);
     const big = await fetch(url(a, "&sid=" + sid), {
       method: "POST",
@@ -130,8 +119,8 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
 
   it("forwards compressed answers intact", async () => {
     const prefix = uniquePrefix("gzip");
-    nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
-    const [a, b] = nodes;
+    run.nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
+    const [a, b] = run.nodes;
     const sid = await handshake(b);
     b.io.engine.clients[sid].send("x".repeat(5000));
     // fetch asks for gzip and inflates the answer
@@ -144,8 +133,8 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
 
   it("ends the session on the owner when the client abandons a forwarded poll, as locally", async () => {
     const prefix = uniquePrefix("abort");
-    nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
-    const [a, b] = nodes;
+    run.nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
+    const [a, b] = run.nodes;
     const sid = await handshake(b);
     const session = b.io.engine.clients[sid] as EngineSocket;
     const closed = new Promise<string>((resolve) => session.once("close", resolve));
@@ -160,14 +149,9 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
   });
 
   it("a node killed mid-stream: its clients reconnect on the others, nothing duplicated", async () => {
-    const prefix = uniquePrefix("kill");
-    nodes = await Promise.all(
-      ["a", "b", "c"].map((n) => startNode(n, prefix, { pingInterval: 1000, pingTimeout: 1000 })),
-    );
-    nodes.forEach(serve);
-    proxy = await startProxy(nodes.map((n) => n.port));
-    tallies = range(9).map((i) =>
-      tallyClient(proxy!.url, `r${i % 2}`, {
+    const proxy = await startServedCluster(run, "kill", { pingInterval: 1000, pingTimeout: 1000 });
+    run.tallies = range(9).map((i) =>
+      tallyClient(proxy.url, `r${i % 2}`, {
         transports: ["polling"],
         reconnection: true,
         reconnectionDelay: 50,
@@ -175,22 +159,22 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
         randomizationFactor: 0,
       }),
     );
-    await Promise.all(tallies.map(connected));
-    const victim = nodes[0];
+    await Promise.all(run.tallies.map(connected));
+    const victim = run.nodes[0];
     const victimTag = victim.io.engine.cluster!.tag;
-    const onVictim = tallies.filter((t) => t.client.io.engine.id!.startsWith(victimTag));
+    const onVictim = run.tallies.filter((t) => t.client.io.engine.id!.startsWith(victimTag));
     expect(onVictim.length).toBeGreaterThan(0);
     let reconnects = 0;
-    for (const t of tallies) t.client.on("connect", () => reconnects++);
+    for (const t of run.tallies) t.client.on("connect", () => reconnects++);
 
     let seq = 0;
-    const live = (): ClusterNode[] => nodes.filter((n) => !n.killed);
+    const live = (): ClusterNode[] => run.nodes.filter((n) => !n.killed);
     const emitter = setInterval(() => {
       const senders = live();
       seq++;
       senders[seq % senders.length].io.emit("tick", seq);
     }, 30);
-    const echoer = setInterval(() => tallies.forEach((t) => t.client.connected && echo(t)), 30);
+    const echoer = setInterval(() => run.tallies.forEach((t) => t.client.connected && echo(t)), 30);
     try {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await killNode(victim);
@@ -199,16 +183,18 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
       await until(
         () =>
           reconnects >= onVictim.length &&
-          tallies.every((t) => t.client.connected && !t.client.io.engine.id!.startsWith(victimTag)),
+          run.tallies.every(
+            (t) => t.client.connected && !t.client.io.engine.id!.startsWith(victimTag),
+          ),
         10000,
         "the reconnections",
       );
-      for (const t of tallies) {
+      for (const t of run.tallies) {
         expect(t.client.io.engine.id!.substring(0, TAG_LENGTH)).not.toBe(victimTag);
         expect(lossAndDuplicates(t.ticks, []).dup).toBe(0);
       }
       // then a second phase: complete, for everyone
-      const base = tallies.map((t) => t.sent);
+      const base = run.tallies.map((t) => t.sent);
       const first = seq + 1;
       for (const node of live()) {
         await until(async () => (await node.io.fetchSockets()).length === 9, 5000, "sockets");
@@ -220,7 +206,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
       const expected = range(last).filter((n) => n >= first);
       await until(
         () =>
-          tallies.every(
+          run.tallies.every(
             (t, i) =>
               t.acks.filter((n) => n > base[i]).length >= t.sent - base[i] &&
               t.ticks.includes(last),
@@ -230,7 +216,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
       );
       let lost = 0;
       let dup = 0;
-      for (const [i, t] of tallies.entries()) {
+      for (const [i, t] of run.tallies.entries()) {
         for (const [got, want] of [
           [t.acks.filter((n) => n > base[i]), range(t.sent).filter((n) => n > base[i])],
           [t.ticks.filter((n) => n >= first), expected],

@@ -3,24 +3,16 @@
  * stickiness) serve polling-only clients as one server: acks, broadcasts and room messages for a
  * sustained period, nothing lost, nothing duplicated, and requests really forwarded.
  */
-import {
-  describeWithRedis,
-  startNode,
-  startProxy,
-  stopNode,
-  uniquePrefix,
-  until,
-  type ClusterNode,
-  type RoundRobinProxy,
-} from "./support";
+import { describeWithRedis, until } from "./support";
 import {
   connected,
   echo,
   lossAndDuplicates,
   range,
-  serve,
   tallyClient,
   type Tally,
+  useCluster,
+  startServedCluster,
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
 
@@ -28,45 +20,31 @@ const CLIENTS = 6;
 const SUSTAIN_MS = 6000;
 
 describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
-  let nodes: ClusterNode[] = [];
-  let proxy: RoundRobinProxy | undefined;
-  let tallies: Tally[] = [];
-
-  afterEach(async () => {
-    for (const t of tallies) t.client.disconnect();
-    tallies = [];
-    await proxy?.close();
-    proxy = undefined;
-    await Promise.all(nodes.map(stopNode));
-    nodes = [];
-  });
+  const run = useCluster();
 
   it("connects, acks, broadcasts and room messages through any node, none lost or duplicated", async () => {
-    const prefix = uniquePrefix("polling");
-    nodes = await Promise.all(["a", "b", "c"].map((n) => startNode(n, prefix)));
-    nodes.forEach(serve);
-    proxy = await startProxy(nodes.map((n) => n.port));
+    const proxy = await startServedCluster(run, "polling");
 
-    tallies = range(CLIENTS).map((i) =>
-      tallyClient(proxy!.url, `r${i % 2}`, { transports: ["polling"] }),
+    run.tallies = range(CLIENTS).map((i) =>
+      tallyClient(proxy.url, `r${i % 2}`, { transports: ["polling"] }),
     );
-    await Promise.all(tallies.map(connected));
-    for (const t of tallies) await t.client.emitWithAck("join", t.room);
+    await Promise.all(run.tallies.map(connected));
+    for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
     // every node sees every socket through the adapter: its subscriptions are live
-    for (const node of nodes) {
+    for (const node of run.nodes) {
       await until(async () => (await node.io.fetchSockets()).length === CLIENTS, 5000, "sockets");
     }
 
     // session ids: a node's random tag + a random id, nothing about the node's address
-    const tags = new Set(nodes.map((n) => n.io.engine.cluster!.tag));
+    const tags = new Set(run.nodes.map((n) => n.io.engine.cluster!.tag));
     expect(tags.size).toBe(3);
-    for (const t of tallies) {
+    for (const t of run.tallies) {
       const sid = t.client.io.engine.id as string;
       expect(sid).toMatch(/^[A-Za-z0-9_-]{28}$/);
       expect(tags.has(sid.substring(0, TAG_LENGTH))).toBe(true);
-      for (const node of nodes) expect(sid).not.toContain(String(node.port));
+      for (const node of run.nodes) expect(sid).not.toContain(String(node.port));
     }
-    const owners = new Set(tallies.map((t) => t.client.io.engine.id!.substring(0, TAG_LENGTH)));
+    const owners = new Set(run.tallies.map((t) => t.client.io.engine.id!.substring(0, TAG_LENGTH)));
     expect(owners.size).toBeGreaterThan(1);
 
     // sustained traffic: every client echoes every 40 ms; every 60 ms a node (in turn) broadcasts
@@ -74,11 +52,11 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
     let seq = 0;
     const emitter = setInterval(() => {
       seq++;
-      const node = nodes[seq % nodes.length];
+      const node = run.nodes[seq % run.nodes.length];
       node.io.emit("tick", seq);
       node.io.to(`r${seq % 2}`).emit("room", seq);
     }, 60);
-    const echoer = setInterval(() => tallies.forEach(echo), 40);
+    const echoer = setInterval(() => run.tallies.forEach(echo), 40);
     await new Promise((resolve) => setTimeout(resolve, SUSTAIN_MS));
     clearInterval(emitter);
     clearInterval(echoer);
@@ -88,11 +66,11 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
       t.acks.length >= t.sent &&
       t.ticks.length >= last &&
       t.rooms.length >= range(last).filter((n) => `r${n % 2}` === t.room).length;
-    await until(() => tallies.every(done), 10000, "the last messages");
+    await until(() => run.tallies.every(done), 10000, "the last messages");
 
     let lost = 0;
     let dup = 0;
-    for (const t of tallies) {
+    for (const t of run.tallies) {
       for (const [got, expected] of [
         [t.acks, range(t.sent)],
         [t.ticks, range(last)],
@@ -103,8 +81,8 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
         dup += r.dup;
       }
     }
-    const stats = nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
-    const acks = tallies.reduce((s, t) => s + t.acks.length, 0);
+    const stats = run.nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
+    const acks = run.tallies.reduce((s, t) => s + t.acks.length, 0);
     console.log(
       `sticky-free polling: ${CLIENTS} clients, ${acks} acks, ${last} broadcasts, ` +
         `requests per node ${JSON.stringify(proxy.counts)}, routing ${JSON.stringify(stats)}, ` +
@@ -115,7 +93,7 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
     for (const count of proxy.counts) expect(count).toBeGreaterThan(50);
     const forwarded = stats.reduce((s, x) => s + x.forwarded, 0);
     const served = stats.reduce((s, x) => s + x.served, 0);
-    // with three nodes, about two requests in three land on a node that does not own the session
+    // with three run.nodes, about two requests in three land on a node that does not own the session
     expect(forwarded).toBeGreaterThan(proxy.counts.reduce((s, c) => s + c, 0) / 3);
     // a forwarded request still on its way (each client has a poll pending) is not served yet
     expect(served).toBeLessThanOrEqual(forwarded);

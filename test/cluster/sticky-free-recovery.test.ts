@@ -4,47 +4,19 @@
  * through the round-robin proxy, possibly on another node, and recovers: same Socket.IO id,
  * rooms kept, the broadcasts it missed delivered.
  */
-import {
-  describeWithRedis,
-  startNode,
-  startProxy,
-  stopNode,
-  uniquePrefix,
-  until,
-  type ClusterNode,
-  type RoundRobinProxy,
-} from "./support";
-import { connected, serve, tallyClient, type Tally } from "./traffic";
+import { describeWithRedis, until } from "./support";
+import { connected, tallyClient, useCluster, startServedCluster } from "./traffic";
 
 describeWithRedis("sticky-free cluster: connection state recovery (Redis streams)", () => {
-  let nodes: ClusterNode[] = [];
-  let proxy: RoundRobinProxy | undefined;
-  let tallies: Tally[] = [];
-
-  afterEach(async () => {
-    for (const t of tallies) t.client.disconnect();
-    tallies = [];
-    await proxy?.close();
-    proxy = undefined;
-    await Promise.all(nodes.map(stopNode));
-    nodes = [];
-  });
+  const run = useCluster();
 
   it("a cut polling client recovers its session and the broadcasts it missed", async () => {
-    const prefix = uniquePrefix("recovery");
-    nodes = await Promise.all(
-      ["a", "b", "c"].map((n) =>
-        startNode(
-          n,
-          prefix,
-          { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
-          {},
-          "redis-streams",
-        ),
-      ),
+    const proxy = await startServedCluster(
+      run,
+      "recovery",
+      { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
+      "redis-streams",
     );
-    nodes.forEach(serve);
-    proxy = await startProxy(nodes.map((n) => n.port));
     const tally = tallyClient(proxy.url, "r0", {
       transports: ["polling"],
       reconnection: true,
@@ -52,13 +24,13 @@ describeWithRedis("sticky-free cluster: connection state recovery (Redis streams
       reconnectionDelayMax: 100,
       randomizationFactor: 0,
     });
-    tallies = [tally];
+    run.tallies = [tally];
     await connected(tally);
     await tally.client.emitWithAck("join", "r0");
     const socketId = tally.client.id;
     const firstSid = tally.client.io.engine.id;
     // a broadcast before the cut arrives as usual
-    nodes[1].io.to("r0").emit("room", 1);
+    run.nodes[1].io.to("r0").emit("room", 1);
     await until(() => tally.rooms.length === 1, 5000, "the first room message");
 
     // cut the connection (the client's Engine.IO session ends; the Socket.IO one is kept)
@@ -68,7 +40,7 @@ describeWithRedis("sticky-free cluster: connection state recovery (Redis streams
     tally.client.io.engine.close();
     await disconnected;
     // missed while away, sent from every node
-    for (const [i, node] of nodes.entries()) node.io.to("r0").emit("room", 2 + i);
+    for (const [i, node] of run.nodes.entries()) node.io.to("r0").emit("room", 2 + i);
     const reconnected = connected(tally);
     await reconnected;
     expect(tally.client.recovered).toBe(true);
@@ -77,7 +49,7 @@ describeWithRedis("sticky-free cluster: connection state recovery (Redis streams
     await until(() => tally.rooms.length === 4, 5000, "the missed room messages");
     expect([...tally.rooms].sort()).toEqual([1, 2, 3, 4]);
     // the room was kept: a new broadcast reaches it
-    nodes[2].io.to("r0").emit("room", 5);
+    run.nodes[2].io.to("r0").emit("room", 5);
     await until(() => tally.rooms.includes(5), 5000, "a room message after the recovery");
     expect(tally.rooms).toHaveLength(5);
   }, 30000);

@@ -2,79 +2,56 @@
  * Issue 15: clients that start on polling upgrade to WebSocket through a round-robin proxy; an
  * upgrade that reaches a node other than the session's owner is relayed to the owner.
  */
-import {
-  describeWithRedis,
-  startNode,
-  startProxy,
-  stopNode,
-  uniquePrefix,
-  until,
-  type ClusterNode,
-  type RoundRobinProxy,
-} from "./support";
+import { describeWithRedis, until } from "./support";
 import {
   connected,
   echo,
   lossAndDuplicates,
   range,
-  serve,
   tallyClient,
-  type Tally,
+  useCluster,
+  startServedCluster,
 } from "./traffic";
 
 const CLIENTS = 9;
 
 describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
-  let nodes: ClusterNode[] = [];
-  let proxy: RoundRobinProxy | undefined;
-  let tallies: Tally[] = [];
-
-  afterEach(async () => {
-    for (const t of tallies) t.client.disconnect();
-    tallies = [];
-    await proxy?.close();
-    proxy = undefined;
-    await Promise.all(nodes.map(stopNode));
-    nodes = [];
-  });
+  const run = useCluster();
 
   it("upgrades every client, relays upgrades that land on a non-owner, loses nothing", async () => {
-    const prefix = uniquePrefix("upgrade");
-    nodes = await Promise.all(["a", "b", "c"].map((n) => startNode(n, prefix)));
-    nodes.forEach(serve);
+    const proxy = await startServedCluster(run, "upgrade");
     const serverUpgrades: string[] = [];
-    for (const node of nodes) {
+    for (const node of run.nodes) {
       node.io.engine.on(
         "connection",
         (conn: { on(e: string, f: (t: { name: string }) => void): void }) =>
           conn.on("upgrade", (t) => serverUpgrades.push(t.name)),
       );
     }
-    proxy = await startProxy(nodes.map((n) => n.port));
 
-    tallies = range(CLIENTS).map((i) => tallyClient(proxy!.url, `r${i % 2}`));
-    const upgraded = tallies.map(
+    run.tallies = range(CLIENTS).map((i) => tallyClient(proxy.url, `r${i % 2}`));
+    const upgraded = run.tallies.map(
       (t) =>
         new Promise<string>((resolve) =>
           t.client.io.engine.once("upgrade", (tr) => resolve(tr.name)),
         ),
     );
-    await Promise.all(tallies.map(connected));
-    expect(await Promise.all(upgraded)).toEqual(tallies.map(() => "websocket"));
+    await Promise.all(run.tallies.map(connected));
+    expect(await Promise.all(upgraded)).toEqual(run.tallies.map(() => "websocket"));
     await until(() => serverUpgrades.length === CLIENTS, 5000, "server-side upgrades");
-    for (const t of tallies) await t.client.emitWithAck("join", t.room);
-    for (const node of nodes) {
+    for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
+    for (const node of run.nodes) {
       await until(async () => (await node.io.fetchSockets()).length === CLIENTS, 5000, "sockets");
     }
 
     let seq = 0;
     const emitter = setInterval(() => {
       seq++;
-      const node = nodes[seq % nodes.length];
+      const node = run.nodes[seq % run.nodes.length];
       node.io.emit("tick", seq);
       node.io.to(`r${seq % 2}`).emit("room", seq);
     }, 30);
-    const echoer = setInterval(() => tallies.forEach(echo), 20);
+    const echoer = setInterval(() => run.tallies.forEach(echo), 20);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     clearInterval(emitter);
     clearInterval(echoer);
@@ -82,7 +59,7 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
     const roomSeqs = (room: string): number[] => range(last).filter((n) => `r${n % 2}` === room);
     await until(
       () =>
-        tallies.every(
+        run.tallies.every(
           (t) =>
             t.acks.length >= t.sent &&
             t.ticks.length >= last &&
@@ -94,7 +71,7 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
 
     let lost = 0;
     let dup = 0;
-    for (const t of tallies) {
+    for (const t of run.tallies) {
       for (const [got, expected] of [
         [t.acks, range(t.sent)],
         [t.ticks, range(last)],
@@ -106,7 +83,7 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
       }
       expect(t.client.io.engine.transport.name).toBe("websocket");
     }
-    const stats = nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
+    const stats = run.nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
     const relayed = stats.reduce((s, x) => s + x.relayed, 0);
     console.log(
       `sticky-free upgrade: ${CLIENTS} clients, ${relayed} upgrades relayed, ${last} broadcasts, ` +

@@ -3,7 +3,15 @@
  * acks, broadcasts and room messages, and the checks (nothing lost, nothing duplicated).
  */
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
-import type { ClusterNode } from "./support";
+import type { ServerOptions } from "../../core/index";
+import {
+  startNode,
+  startProxy,
+  stopNode,
+  uniquePrefix,
+  type ClusterNode,
+  type RoundRobinProxy,
+} from "./support";
 
 /** The handlers every node runs: join a room, echo with an ack. */
 export function serve(node: ClusterNode): void {
@@ -69,4 +77,41 @@ export function connected(tally: Tally): Promise<void> {
     tally.client.once("connect", () => resolve());
     tally.client.once("connect_error", reject);
   });
+}
+
+/** What one sticky-free test started; `useCluster()` closes it after each test. */
+export interface ClusterRun {
+  nodes: ClusterNode[];
+  proxy: RoundRobinProxy | undefined;
+  tallies: Tally[];
+}
+
+/** The run of the tests of a describe block, with the afterEach that ends clients, proxy, nodes. */
+export function useCluster(): ClusterRun {
+  const run: ClusterRun = { nodes: [], proxy: undefined, tallies: [] };
+  afterEach(async () => {
+    for (const t of run.tallies) t.client.disconnect();
+    run.tallies = [];
+    await run.proxy?.close();
+    run.proxy = undefined;
+    await Promise.all(run.nodes.map(stopNode));
+    run.nodes = [];
+  });
+  return run;
+}
+
+/** Three nodes (a, b, c) running `serve`, behind a round-robin proxy, kept in `run`. */
+export async function startServedCluster(
+  run: ClusterRun,
+  name: string,
+  opts: Partial<ServerOptions> = {},
+  adapter: "redis" | "redis-streams" = "redis",
+): Promise<RoundRobinProxy> {
+  const prefix = uniquePrefix(name);
+  run.nodes = await Promise.all(
+    ["a", "b", "c"].map((n) => startNode(n, prefix, opts, {}, adapter)),
+  );
+  run.nodes.forEach(serve);
+  run.proxy = await startProxy(run.nodes.map((n) => n.port));
+  return run.proxy;
 }
