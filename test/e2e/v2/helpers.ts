@@ -9,6 +9,10 @@ import type { EventEmitter } from "node:events";
 import { once } from "node:events";
 import { io as ioV4 } from "socket.io-client";
 import type { Server, ServerOptions } from "../../../integrations/v2/index";
+import { waitFor } from "../../support/server";
+
+/** The suite-wide waitFor (any emitter: socket.io-client 2.x's component-emitter too). */
+export { waitFor };
 
 /** What the tests use of a socket.io-client socket, 2.x or 4.x. */
 export interface AnyClient {
@@ -120,23 +124,6 @@ export function ask<T extends unknown[] = unknown[]>(
     socket.emit(event, ...args, (...answer: unknown[]) => {
       clearTimeout(timer);
       resolve(answer as T);
-    });
-  });
-}
-
-/** Resolves with the arguments of the next `event`, or rejects after `ms`. */
-export function waitFor<T extends unknown[] = unknown[]>(
-  // any emitter: node's, socket.io-client 2.x's component-emitter, 4.x's
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  emitter: { once(event: string, fn: (...args: any[]) => void): unknown },
-  event: string,
-  ms = 5000,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timeout waiting for "${event}"`)), ms);
-    emitter.once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
     });
   });
 }
