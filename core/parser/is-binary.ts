@@ -45,7 +45,7 @@ export function tooDeepToEncode(cause?: unknown): SocketkitError {
  */
 export function hasBinary(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
-  // the usual case (an array of primitives and flat values) without touching the shared stack
+  // a binary value itself needs no walk
   if (isView(value) || value instanceof ArrayBuffer) return true;
   pending.push(value);
   depths.push(1);
