@@ -23,6 +23,7 @@ import {
   type NodeKind,
   withAckTimeout,
 } from "./helpers";
+import { until } from "./support";
 import type { AdapterConstructor } from "../../core/index";
 
 afterEach(closeCluster);
@@ -156,8 +157,13 @@ for (const { broker, name, start } of CLUSTERS) {
           // remote room operations go through the other node
           nodes[from].io.in(there.socket.id).socketsJoin("joined");
           const viaRoom = waitFor<[string]>(there.client, "viaRoom");
-          // a fetch after the join: the join message was handled before its answer
-          await nodes[from].io.in("joined").fetchSockets();
+          // the Postgres adapter publishes over a pool, so a later request may overtake the
+          // join: fetch until the remote node answers with the socket in its new room
+          await until(
+            async () => (await nodes[from].io.in("joined").fetchSockets()).length === 1,
+            5000,
+            "the remote join",
+          );
           nodes[from].io.to("joined").emit("viaRoom", "ok");
           expect((await viaRoom)[0]).toBe("ok");
           const gone = waitFor<[string]>(there.client, "disconnect");
