@@ -60,6 +60,8 @@ export type {
 export { EngineErrorCode, engineErrorMessages, SocketkitError, errorCodes } from "./errors";
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";
+export { METRIC_CATALOGUE } from "./ops/metric-catalogue";
+export type { MetricDefinition, MetricKind } from "./ops/metric-catalogue";
 export type { DrainOptions, DrainResult } from "./ops/drain";
 export type { EventRateLimitOptions } from "./ops/event-limit";
 export type { OperationsOptions } from "./ops/operations";

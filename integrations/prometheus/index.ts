@@ -13,7 +13,12 @@
  * // GET /metrics: res.setHeader("Content-Type", registry.contentType); res.end(await registry.metrics());
  */
 import { Counter, Gauge, register as defaultRegistry, type Registry } from "prom-client";
-import { SocketkitError, type MetricsSnapshot } from "../../core/index";
+import {
+  METRIC_CATALOGUE,
+  SocketkitError,
+  type MetricDefinition,
+  type MetricsSnapshot,
+} from "../../core/index";
 
 /** What the collector needs of a server: its metrics snapshot. */
 export interface MetricsProvider {
@@ -29,137 +34,6 @@ export interface PrometheusOptions {
   labels?: Record<string, string>;
 }
 
-/** One metric: its name (without prefix), help, type, label and how it reads a snapshot. */
-interface Definition {
-  name: string;
-  help: string;
-  type: "counter" | "gauge";
-  label?: string;
-  read(s: MetricsSnapshot): number | Record<string, number>;
-}
-
-const DEFINITIONS: readonly Definition[] = [
-  {
-    name: "connections",
-    help: "Open Engine.IO connections, by transport",
-    type: "gauge",
-    label: "transport",
-    read: (s) => s.connections.byTransport,
-  },
-  {
-    name: "sockets",
-    help: "Connected Socket.IO sockets, by namespace",
-    type: "gauge",
-    label: "namespace",
-    read: (s) => s.sockets.byNamespace,
-  },
-  {
-    name: "handshakes_total",
-    help: "Engine.IO sessions opened",
-    type: "counter",
-    read: (s) => s.handshakes.accepted,
-  },
-  {
-    name: "refused_requests_total",
-    help: "Engine.IO requests refused, by reason (wire error names and limits)",
-    type: "counter",
-    label: "reason",
-    read: (s) => s.handshakes.refused,
-  },
-  {
-    name: "disconnects_total",
-    help: "Socket.IO disconnections, by reason",
-    type: "counter",
-    label: "reason",
-    read: (s) => s.disconnects,
-  },
-  {
-    name: "received_packets_total",
-    help: "Engine.IO messages received",
-    type: "counter",
-    read: (s) => s.packets.in,
-  },
-  {
-    name: "sent_packets_total",
-    help: "Engine.IO messages sent",
-    type: "counter",
-    read: (s) => s.packets.out,
-  },
-  {
-    name: "received_bytes_total",
-    help: "Bytes of the Engine.IO messages received",
-    type: "counter",
-    read: (s) => s.bytes.in,
-  },
-  {
-    name: "sent_bytes_total",
-    help: "Bytes of the Engine.IO messages sent",
-    type: "counter",
-    read: (s) => s.bytes.out,
-  },
-  {
-    name: "pending_acks",
-    help: "Acknowledgements the server waits for",
-    type: "gauge",
-    read: (s) => s.acks.pending,
-  },
-  {
-    name: "ack_timeouts_total",
-    help: "Acknowledgements that timed out",
-    type: "counter",
-    read: (s) => s.acks.timeouts,
-  },
-  {
-    name: "broadcasts_total",
-    help: "Broadcasts delivered on this node",
-    type: "counter",
-    read: (s) => s.broadcasts.total,
-  },
-  {
-    name: "broadcast_recipients_total",
-    help: "Deliveries of broadcasts (one per recipient)",
-    type: "counter",
-    read: (s) => s.broadcasts.recipients,
-  },
-  {
-    name: "buffered_bytes",
-    help: "Bytes waiting to be written to clients",
-    type: "gauge",
-    read: (s) => s.buffered.bytes,
-  },
-  {
-    name: "buffered_max_bytes",
-    help: "Bytes waiting to be written to the most behind client",
-    type: "gauge",
-    read: (s) => s.buffered.maxBytes,
-  },
-  {
-    name: "upgrades_total",
-    help: "Transport upgrades completed",
-    type: "counter",
-    read: (s) => s.upgrades,
-  },
-  {
-    name: "parse_errors_total",
-    help: "Connections closed for a malformed packet",
-    type: "counter",
-    read: (s) => s.parseErrors,
-  },
-  {
-    name: "limit_hits_total",
-    help: "Abuse limits hit (and handshakes refused while draining), by limit",
-    type: "counter",
-    label: "limit",
-    read: (s) => ({ ...s.limits }),
-  },
-  {
-    name: "draining",
-    help: "1 while io.drain() refuses new sessions",
-    type: "gauge",
-    read: (s) => (s.draining ? 1 : 0),
-  },
-];
-
 /** What `registerMetrics` returns: the metrics, and how to take them off the registry. */
 export interface RegisteredMetrics {
   readonly names: readonly string[];
@@ -174,7 +48,8 @@ export function registerMetrics(
   io: MetricsProvider,
   opts: PrometheusOptions = {},
 ): RegisteredMetrics {
-  if (!io.metrics().enabled) {
+  const first = io.metrics();
+  if (!first.enabled) {
     throw new SocketkitError(
       "SIO_ERR_INVALID_OPTION",
       'socketkit/prometheus: create the Server with the option "metrics: true"',
@@ -194,24 +69,44 @@ export function registerMetrics(
     return cached;
   };
   const names: string[] = [];
-  for (const def of DEFINITIONS) {
-    const name = prefix + def.name;
-    const labelNames = def.label ? [...constantNames, def.label] : constantNames;
+  const register = (
+    def: MetricDefinition,
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: (s: MetricsSnapshot) => number | Readonly<Record<string, number>>,
+  ): void => {
     const collect = function (this: Counter<string> | Gauge<string>): void {
-      const value = def.read(snapshot());
+      const value = read(snapshot());
       this.reset();
       if (typeof value === "number") {
         set(this, constant, value);
       } else {
-        for (const [key, n] of Object.entries(value)) {
-          set(this, { ...constant, [def.label as string]: key }, n);
+        for (const key of Object.keys(value)) {
+          set(this, { ...constant, [def.label as string]: key }, value[key]);
         }
       }
     };
-    const config = { name, help: def.help, labelNames, registers: [registry], collect };
-    if (def.type === "counter") new Counter(config);
+    const config = { name, help, labelNames, registers: [registry], collect };
+    if (def.kind === "counter") new Counter(config);
     else new Gauge(config);
     names.push(name);
+  };
+  for (const def of METRIC_CATALOGUE) {
+    const placeholder = def.label === undefined ? -1 : def.prometheus.indexOf(`{${def.label}}`);
+    if (placeholder === -1) {
+      const labelNames = def.label ? [...constantNames, def.label] : constantNames;
+      register(def, prefix + def.prometheus, def.description, labelNames, def.read);
+      continue;
+    }
+    // one metric per label value, named after it (e.g. received_bytes_total, sent_bytes_total)
+    const label = def.label as string;
+    const values = def.read(first) as Readonly<Record<string, number>>;
+    for (const key of Object.keys(values)) {
+      const name = prefix + def.prometheus.replace(`{${label}}`, key);
+      const help = def.description.replace(`, by ${label}`, " " + key);
+      register(def, name, help, constantNames, (s) => (def.read(s) as Record<string, number>)[key]);
+    }
   }
   return {
     names,

@@ -32,14 +32,17 @@ class FakeTcp {
 }
 
 /** A ws connection writing each frame to `tcp`; `bufferedAmount` is what the test says. */
-class FakeWs extends EventEmitter implements WebSocketLike {
+class FakeWs extends EventEmitter {
   readyState = 1;
   bufferedAmount = 0;
   constructor(readonly tcp: FakeTcp) {
     super();
   }
   send(data: string | Buffer, _options: unknown, cb?: (err?: Error) => void): void {
-    this.tcp.write(typeof data === "string" ? data : new Uint8Array(data), cb);
+    this.tcp.write(
+      typeof data === "string" ? data : new Uint8Array(data),
+      cb && ((err) => cb(err ?? undefined)),
+    );
   }
   close(): void {}
   terminate(): void {}
@@ -49,7 +52,7 @@ function setup() {
   const tcp = new FakeTcp();
   const ws = new FakeWs(tcp);
   const req = { _query: { EIO: "4" }, socket: tcp } as unknown as EngineRequest;
-  const transport = new EngineWebSocket(req, ws);
+  const transport = new EngineWebSocket(req, ws as unknown as WebSocketLike);
   const events: string[] = [];
   const sink: TransportSink = {
     onTransportPacket: () => {},
