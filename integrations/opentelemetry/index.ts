@@ -18,7 +18,7 @@ import {
   type Meter,
   type Observable,
 } from "@opentelemetry/api";
-import { SocketkitError, type MetricsSnapshot } from "../../core/index";
+import { createError, type MetricsSnapshot } from "../../core/index";
 
 /** What the instruments need of a server: its metrics snapshot. */
 export interface MetricsProvider {
@@ -189,10 +189,7 @@ export function instrumentMetrics(
   opts: OpenTelemetryOptions = {},
 ): Instrumentation {
   if (!io.metrics().enabled) {
-    throw new SocketkitError(
-      "SIO_ERR_INVALID_OPTION",
-      'socketkit/opentelemetry: create the Server with the option "metrics: true"',
-    );
+    throw createError("METRICS_DISABLED", { integration: "socketkit/opentelemetry" });
   }
   const meter = opts.meter ?? otelMetrics.getMeter("socketkit");
   const prefix = opts.prefix ?? "socketkit.";

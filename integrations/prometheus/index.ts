@@ -13,7 +13,7 @@
  * // GET /metrics: res.setHeader("Content-Type", registry.contentType); res.end(await registry.metrics());
  */
 import { Counter, Gauge, register as defaultRegistry, type Registry } from "prom-client";
-import { SocketkitError, type MetricsSnapshot } from "../../core/index";
+import { createError, type MetricsSnapshot } from "../../core/index";
 
 /** What the collector needs of a server: its metrics snapshot. */
 export interface MetricsProvider {
@@ -175,10 +175,7 @@ export function registerMetrics(
   opts: PrometheusOptions = {},
 ): RegisteredMetrics {
   if (!io.metrics().enabled) {
-    throw new SocketkitError(
-      "SIO_ERR_INVALID_OPTION",
-      'socketkit/prometheus: create the Server with the option "metrics: true"',
-    );
+    throw createError("METRICS_DISABLED", { integration: "socketkit/prometheus" });
   }
   const registry = opts.registry ?? defaultRegistry;
   const prefix = opts.prefix ?? "socketkit_";

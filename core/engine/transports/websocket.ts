@@ -3,6 +3,7 @@
  */
 import { createDebug } from "../../util/debug";
 import type { EngineRequest } from "../../types";
+import { createError } from "../../errors";
 import { encodePacket, encodePacketV3, type EnginePacket } from "../protocol";
 import type { WebSocketLike } from "../ports";
 import { EngineTransport } from "./transport";
@@ -154,7 +155,7 @@ export class EngineWebSocket extends EngineTransport {
 
   /** @internal the connection failed: the error's text becomes the message, as in engine.io */
   failed(err: Error): void {
-    this.onError(String(err));
+    this.onError(createError("WEBSOCKET_ERROR", { error: err }));
   }
 
   /**
@@ -174,7 +175,7 @@ export class EngineWebSocket extends EngineTransport {
     return (this.#onSent ??= (err) => {
       const flushes = this.#waitingFlushes || 1;
       this.#waitingFlushes = 0;
-      if (err) this.onError("write error", err.stack);
+      if (err) this.onError(createError("WRITE_ERROR"), err.stack);
       else this.onFlushed(flushes);
     });
   }
