@@ -193,7 +193,7 @@ export const errorRegistry = {
     status: { ws: 1008 },
   },
   BODY_TOO_LARGE: {
-    message: "request body larger than maxHttpBufferSize (answered with an empty body)",
+    message: "request body larger than maxHttpBufferSize",
     status: { http: 413 },
   },
   EVENT_RATE_LIMITED: {
