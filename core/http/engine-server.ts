@@ -86,7 +86,10 @@ class WebSocketResponse extends EventEmitter {
   }
 }
 
-/** Refuses an upgrade as engine.io does: the code's upgrade status (400) with the message as text, then destroy. */
+/**
+ * Refuses an upgrade as engine.io does: the code's upgrade status (400) with the message as
+ * text, then destroy.
+ */
 function abortUpgrade(
   socket: Duplex,
   code: EngineErrorCode,
