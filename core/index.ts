@@ -57,7 +57,24 @@ export type {
   ClusterReply,
   EngineClusterOptions,
 } from "./engine/cluster/driver";
-export { EngineErrorCode, engineErrorMessages, SocketkitError, errorCodes } from "./errors";
+export {
+  EngineErrorCode,
+  engineErrorMessages,
+  SocketkitError,
+  createError,
+  errorCodes,
+  errorMessage,
+  errorRegistry,
+} from "./errors";
+export type {
+  CodedErrorName,
+  ErrorArgs,
+  ErrorCode,
+  ErrorEntry,
+  ErrorName,
+  ErrorParams,
+  WireStatus,
+} from "./errors";
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";
 export { METRIC_CATALOGUE } from "./ops/metric-catalogue";

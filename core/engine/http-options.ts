@@ -2,7 +2,7 @@
  * Checks of the engine's HTTP options (`cors`, `cookie`) at construction, so that a wrong value
  * fails at once with SIO_ERR_INVALID_OPTION instead of being ignored by the middleware.
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { CookieOptions, CorsOptions } from "../types";
 
 function describe(value: unknown): string {
@@ -13,10 +13,7 @@ function describe(value: unknown): string {
 }
 
 function invalid(name: string, expected: string, value: unknown): never {
-  throw new SocketkitError(
-    "SIO_ERR_INVALID_OPTION",
-    `invalid option "${name}": expected ${expected}, got ${describe(value)}`,
-  );
+  throw createError("INVALID_OPTION", { name, expected, value: describe(value) });
 }
 
 const isStaticOrigin = (v: unknown): boolean =>

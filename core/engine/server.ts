@@ -9,7 +9,7 @@ import { createDebug } from "../util/debug";
 import { LazyEventEmitter } from "../util/event-emitter";
 import corsMiddleware from "cors";
 import { serialize } from "cookie";
-import { EngineErrorCode, engineErrorMessages } from "../errors";
+import { EngineErrorCode, engineErrorMessages, engineErrorStatus } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";
 import {
   resolveOptions,
@@ -27,7 +27,7 @@ import type { UpgradeProbe } from "./upgrade-probe";
 import { EnginePolling } from "./transports/polling";
 import type { EngineTransport } from "./transports/transport";
 import { EngineWebSocket } from "./transports/websocket";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import { EngineClusterRouter } from "./cluster/router";
 import { kForwarded } from "./cluster/forwarded";
 
@@ -69,9 +69,9 @@ const UPGRADES: Readonly<Record<TransportName, readonly TransportName[]>> = {
 };
 
 /**
- * Answers a refused HTTP request as engine.io does: 400/403 with `{code, message}`; a refusal
- * of the admission seam (`context.status`, `context.retryAfter`) keeps its status and adds
- * `Retry-After`.
+ * Answers a refused HTTP request as engine.io does: the registry's status of the code (400, or
+ * 403 for Forbidden) with `{code, message}`; a refusal of the admission seam (`context.status`,
+ * `context.retryAfter`) keeps its status and adds `Retry-After`.
  */
 export function abortRequest(
   res: EngineResponse,
@@ -79,11 +79,7 @@ export function abortRequest(
   context: Record<string, unknown>,
 ): void {
   const status =
-    typeof context?.status === "number"
-      ? context.status
-      : code === EngineErrorCode.FORBIDDEN
-        ? 403
-        : 400;
+    typeof context?.status === "number" ? context.status : engineErrorStatus(code).http;
   const message =
     context && typeof context.message === "string" && context.message
       ? context.message
@@ -441,8 +437,7 @@ export class EngineBaseServer extends LazyEventEmitter {
       return transport;
     }
     const ws = (req as { websocket?: WebSocketLike }).websocket;
-    if (!ws)
-      throw new SocketkitError("SIO_ERR_INTERNAL", "no WebSocket for the websocket transport");
+    if (!ws) throw createError("NO_WEBSOCKET");
     return new EngineWebSocket(req, ws);
   }
 

@@ -2,7 +2,7 @@
  * One Engine.IO session (engine.io's `Socket`): its transport, the write buffer, the heartbeat,
  * the upgrade from polling to WebSocket and the close reasons.
  */
-import { SocketkitError } from "../errors";
+import { createError, type SocketkitError } from "../errors";
 import { LazyEventEmitter } from "../util/event-emitter";
 import { createDebug } from "../util/debug";
 import { webSocketRemoteAddress } from "../util/private-fields";
@@ -279,7 +279,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
     switch (packet.type) {
       case "ping":
         if (this.protocol !== 3) {
-          this.#onError(new SocketkitError("SIO_ERR_INVALID_HEARTBEAT"));
+          this.#onError(createError("INVALID_HEARTBEAT"));
           return;
         }
         // (engine.io loses the v3 timeout after an upgrade; a client ping always re-arms it here)
@@ -289,7 +289,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
         break;
       case "pong":
         if (this.protocol === 3) {
-          this.#onError(new SocketkitError("SIO_ERR_INVALID_HEARTBEAT"));
+          this.#onError(createError("INVALID_HEARTBEAT"));
           return;
         }
         this.#schedulePing();
@@ -337,16 +337,12 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
   }
 
   /** The TransportSink port: called by the layer below, not by applications. */
-  onTransportError(transport: EngineTransport, message: string, description?: unknown): void {
+  onTransportError(transport: EngineTransport, err: SocketkitError, description?: unknown): void {
     if (transport !== this.transport) {
       this.#probe?.fail();
       return;
     }
-    const err = Object.assign(new SocketkitError("SIO_ERR_TRANSPORT", message), {
-      type: "TransportError",
-      description,
-    });
-    this.#onError(err);
+    this.#onError(Object.assign(err, { type: "TransportError", description }));
   }
 
   #onError(err: Error): void {
@@ -506,10 +502,7 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
   #overflow(packets: number): void {
     const bytes = this.bufferedAmount;
     debug("write buffer full (%d packets, %d bytes), closing", packets, bytes);
-    const err = new SocketkitError(
-      "SIO_ERR_BUFFER_FULL",
-      `write buffer full (${packets} packets, ${bytes} bytes): the client does not read`,
-    );
+    const err = createError("BUFFER_FULL", { packets, bytes });
     // what the transport holds goes at once (a client that does not read would not take a close)
     this.transport.terminate();
     this.onClose("transport error", err);

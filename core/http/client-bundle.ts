@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, deflate, gzip } from "node:zlib";
 import { createDebug } from "../util/debug";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 
 const debug = createDebug("socket.io:server");
 
@@ -262,13 +262,12 @@ export class ClientBundle {
         const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
           version?: unknown;
         };
-        if (typeof version !== "string")
-          throw new SocketkitError("SIO_ERR_CLIENT_BUNDLE", `no version in ${dir}/package.json`);
+        if (typeof version !== "string") throw createError("CLIENT_BUNDLE_VERSION", { dir });
         const etag = `"${version}"`; // ETags are quoted (RFC 7232, 2.3)
         this.#package = { dist: join(dir, "dist"), etag, weakEtag: `W/${etag}` };
       } catch (err) {
         this.#package =
-          err instanceof Error ? err : new SocketkitError("SIO_ERR_CLIENT_BUNDLE", String(err));
+          err instanceof Error ? err : createError("CLIENT_BUNDLE_UNREADABLE", { error: err });
       }
     }
     return this.#package;

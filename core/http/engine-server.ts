@@ -12,7 +12,7 @@ import {
 import type { Duplex } from "node:stream";
 import { createDebug } from "../util/debug";
 import { WebSocketServer } from "ws";
-import { EngineErrorCode, engineErrorMessages } from "../errors";
+import { EngineErrorCode, engineErrorMessages, engineErrorStatus } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";
 import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
 import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
@@ -86,7 +86,10 @@ class WebSocketResponse extends EventEmitter {
   }
 }
 
-/** Refuses an upgrade as engine.io does: a 400 with the message as text, then destroy. */
+/**
+ * Refuses an upgrade as engine.io does: the code's upgrade status (400) with the message as
+ * text, then destroy.
+ */
 function abortUpgrade(
   socket: Duplex,
   code: EngineErrorCode,
@@ -99,7 +102,8 @@ function abortUpgrade(
         ? context.message
         : engineErrorMessages[code];
     // a refusal of the admission seam (core/ops) keeps its status and says when to come back
-    const status = typeof context.status === "number" ? context.status : 400;
+    const status =
+      typeof context.status === "number" ? context.status : engineErrorStatus(code).upgrade;
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\n` +
         (typeof context.retryAfter === "number" ? `Retry-After: ${context.retryAfter}\r\n` : "") +

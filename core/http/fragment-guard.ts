@@ -10,15 +10,15 @@
 import type { Duplex } from "node:stream";
 import type { WebSocketLike } from "../engine/ports";
 import { createDebug } from "../util/debug";
-import { errorCodes, type ErrorCode } from "../errors";
+import { errorRegistry } from "../errors";
 
 const debug = createDebug("engine:ws");
 
 /** Close code sent for a message split into too many frames (policy violation). */
-export const FRAGMENTS_CLOSE_CODE = 1008;
+export const FRAGMENTS_CLOSE_CODE = errorRegistry.TOO_MANY_FRAGMENTS.status.ws;
 
 const kGuard = Symbol("socketkit.fragmentGuard");
-const TOO_MANY_FRAGMENTS: ErrorCode = "SIO_ERR_TOO_MANY_FRAGMENTS";
+const TOO_MANY_FRAGMENTS = errorRegistry.TOO_MANY_FRAGMENTS;
 
 interface GuardState {
   readonly ws: WebSocketLike;
@@ -106,12 +106,12 @@ function onFrame(stream: GuardedStream, state: GuardState, bytes: Buffer, at: nu
   if (opcode >= 0x8) return true; // control frames may come between fragments
   state.frames = opcode === 0 ? state.frames + 1 : 1;
   if (state.frames > state.max) {
-    debug("%s: message in more than %d frames, closing", TOO_MANY_FRAGMENTS, state.max);
+    debug("%s: message in more than %d frames, closing", TOO_MANY_FRAGMENTS.code, state.max);
     stream[kGuard] = undefined;
     stream.removeListener("data", onData);
     // stop reading (nothing more reaches ws), send the close frame, then let the stream go
     stream.pause();
-    state.ws.close(FRAGMENTS_CLOSE_CODE, errorCodes[TOO_MANY_FRAGMENTS]);
+    state.ws.close(FRAGMENTS_CLOSE_CODE, TOO_MANY_FRAGMENTS.message);
     stream.end();
     stream.once("finish", () => stream.destroy());
     return false;

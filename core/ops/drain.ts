@@ -6,6 +6,7 @@
  * node, and resume their session there with connection state recovery on a shared adapter.
  * At the deadline the sessions still open are closed anyway.
  */
+import { errorMessage, errorRegistry } from "../errors";
 import type { EngineRefusal } from "../engine/ports";
 import type { Admission } from "./gate";
 
@@ -70,10 +71,10 @@ export class Drainer implements Admission {
     const timeout = opts.timeout ?? 10_000;
     const started = performance.now();
     this.#refusal = Object.freeze({
-      status: 503,
+      status: errorRegistry.DRAINING.status.http,
       retryAfter: opts.retryAfter ?? Math.max(1, Math.ceil(timeout / 1000)),
       reason: "DRAINING",
-      message: "Server is draining",
+      message: errorMessage("DRAINING"),
     });
     let closed = 0;
     let forced = 0;

@@ -4,7 +4,7 @@
  * and reported to the socket's "error" listeners (policy "drop"), or the socket is
  * disconnected with the reason {@link EVENT_RATE_DISCONNECT_REASON} (policy "disconnect").
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { MetricsRecorder } from "./metrics";
 
 export interface EventRateLimitOptions {
@@ -76,10 +76,7 @@ export class EventRateLimiter {
     if (this.#disconnect) {
       socket.disconnectWithReason(EVENT_RATE_DISCONNECT_REASON);
     } else {
-      const err = new SocketkitError(
-        "SIO_ERR_EVENT_RATE_LIMITED",
-        `event "${String(event[0])}" dropped: more than ${this.#rate} events per second`,
-      );
+      const err = createError("EVENT_RATE_LIMITED", { event: event[0], rate: this.#rate });
       // after the current packet, as the errors of socket middlewares are reported
       process.nextTick(reportDrop, socket, err);
     }

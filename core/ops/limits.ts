@@ -3,6 +3,7 @@
  * handshakes per address per second. Each is an {@link Admission} on the gate; a refused
  * handshake gets HTTP 429 with `Retry-After` (polling) or a refused upgrade (WebSocket).
  */
+import { errorMessage, errorRegistry } from "../errors";
 import type { EngineRefusal } from "../engine/ports";
 import type { Admission } from "./gate";
 
@@ -16,10 +17,10 @@ export class ConnectionsPerAddress implements Admission {
   constructor(max: number) {
     this.#max = max;
     this.#refusal = Object.freeze({
-      status: 429,
+      status: errorRegistry.TOO_MANY_CONNECTIONS.status.http,
       retryAfter: 1,
       reason: "TOO_MANY_CONNECTIONS",
-      message: `Too many connections from this address (max ${max})`,
+      message: errorMessage("TOO_MANY_CONNECTIONS", { max }),
     });
   }
 
@@ -85,10 +86,10 @@ export class HandshakesPerSecond implements Admission {
       return undefined;
     }
     return {
-      status: 429,
+      status: errorRegistry.HANDSHAKE_RATE.status.http,
       retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
       reason: "HANDSHAKE_RATE",
-      message: `Too many handshakes from this address (max ${rate} per second)`,
+      message: errorMessage("HANDSHAKE_RATE", { rate }),
     };
   }
 

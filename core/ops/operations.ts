@@ -3,7 +3,7 @@
  * gate (per-address limits, drain), the per-socket event limiter. The server owns one and
  * wires it into its engine (`bindEngine`); the Socket.IO layer calls its named members.
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { EngineCounters, EngineGate } from "../engine/ports";
 import { Drainer, type DrainOptions, type DrainResult, type DrainTarget } from "./drain";
 import { EventRateLimiter, type EventRateLimitOptions } from "./event-limit";
@@ -38,10 +38,7 @@ function fail(name: string, expected: string, value: unknown): never {
     shown = String(value);
   }
   if (typeof value === "string") shown = JSON.stringify(value);
-  throw new SocketkitError(
-    "SIO_ERR_INVALID_OPTION",
-    `invalid option "${name}": expected ${expected}, got ${shown}`,
-  );
+  throw createError("INVALID_OPTION", { name, expected, value: shown });
 }
 
 function checkPositive(name: string, value: unknown, integer: boolean): void {

@@ -8,7 +8,7 @@
  * Requests without an Origin header (non-browser clients) pass unless `allowMissingOrigin` is
  * false. Without `allowedOrigins`, no gate is created and requests pay nothing for it.
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { EngineOriginGate } from "../engine/ports";
 import type { AllowedOrigins, EngineRequest, OriginCheck } from "../types";
 
@@ -20,10 +20,11 @@ export interface OriginGateOptions {
 }
 
 function invalid(name: string, expected: string, value: unknown): never {
-  throw new SocketkitError(
-    "SIO_ERR_INVALID_OPTION",
-    `invalid option "${name}": expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
-  );
+  throw createError("INVALID_OPTION", {
+    name,
+    expected,
+    value: typeof value === "string" ? JSON.stringify(value) : value,
+  });
 }
 
 /** Checks the gate's options up front (exact messages, `SIO_ERR_INVALID_OPTION`). */

@@ -2,7 +2,7 @@
  * Binary attachments: a packet's binary parts are replaced by numbered placeholders
  * `{"_placeholder":true,"num":N}` and sent as separate frames after the packet string.
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { Packet } from "../types";
 import { isBinary, MAX_ENCODE_DEPTH, tooDeepToEncode } from "./is-binary";
 
@@ -151,5 +151,5 @@ function take(placeholder: object, buffers: readonly unknown[]): unknown {
   if (Number.isInteger(num) && (num as number) >= 0 && (num as number) < buffers.length) {
     return buffers[num as number];
   }
-  throw new SocketkitError("SIO_ERR_ILLEGAL_ATTACHMENTS", "illegal attachments");
+  throw createError("ILLEGAL_PLACEHOLDER");
 }

@@ -3,7 +3,7 @@
  * `JSON.parse`), validates them as socket.io-parser does, and reassembles binary packets from
  * their attachments.
  */
-import { SocketkitError } from "../errors";
+import { createError, type SocketkitError } from "../errors";
 import { PacketType, type Packet, type PacketDecoder } from "../types";
 import { TypedEventEmitter } from "../util/event-emitter";
 import { reconstructPacket } from "./binary";
@@ -81,27 +81,21 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
     const options: DecoderOptions = typeof opts === "function" ? { reviver: opts } : (opts ?? {});
     const { reviver, maxAttachments = DEFAULT_MAX_ATTACHMENTS, maxDepth = Infinity } = options;
     if (reviver !== undefined && typeof reviver !== "function") {
-      throw new SocketkitError("SIO_ERR_INVALID_OPTION", "reviver must be a function");
+      throw createError("DECODER_REVIVER");
     }
     if (
       typeof maxAttachments !== "number" ||
       !(Number.isInteger(maxAttachments) || maxAttachments === Infinity) ||
       maxAttachments < 0
     ) {
-      throw new SocketkitError(
-        "SIO_ERR_INVALID_OPTION",
-        `maxAttachments must be a non-negative integer, got ${String(maxAttachments)}`,
-      );
+      throw createError("DECODER_MAX_ATTACHMENTS", { value: maxAttachments });
     }
     if (
       typeof maxDepth !== "number" ||
       !(Number.isInteger(maxDepth) || maxDepth === Infinity) ||
       maxDepth < 1
     ) {
-      throw new SocketkitError(
-        "SIO_ERR_INVALID_OPTION",
-        `maxDepth must be a positive integer, got ${String(maxDepth)}`,
-      );
+      throw createError("DECODER_MAX_DEPTH", { value: maxDepth });
     }
     this.#reviver = reviver;
     this.#maxAttachments = maxAttachments;
@@ -113,10 +107,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
     if (typeof chunk === "string") {
       if (this.#pending !== null) {
         this.#reset();
-        throw new SocketkitError(
-          "SIO_ERR_UNEXPECTED_PLAINTEXT",
-          "got plaintext data when reconstructing a packet",
-        );
+        throw createError("UNEXPECTED_PLAINTEXT");
       }
       const packet = this.#decodeString(chunk);
       if (this.#expected > 0) this.#pending = packet;
@@ -124,10 +115,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
     } else if (isBinary(chunk) || isBase64Object(chunk)) {
       const pending = this.#pending;
       if (pending === null) {
-        throw new SocketkitError(
-          "SIO_ERR_UNEXPECTED_ATTACHMENT",
-          "got binary data when not reconstructing a packet",
-        );
+        throw createError("UNEXPECTED_ATTACHMENT");
       }
       const buffers = (this.#buffers ??= []);
       buffers.push(chunk);
@@ -136,7 +124,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
         this.#decoded(reconstructPacket(pending, buffers));
       }
     } else {
-      throw new SocketkitError("SIO_ERR_INVALID_PACKET", "Unknown type: " + describe(chunk));
+      throw createError("UNKNOWN_CHUNK", { chunk: describe(chunk) });
     }
   }
 
@@ -153,7 +141,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
    */
   decodeText(str: string): Packet | null {
     if (this.#pending !== null) {
-      throw new SocketkitError("SIO_ERR_INTERNAL", "decodeText on a decoder with a pending packet");
+      throw createError("PENDING_DECODE");
     }
     const packet = this.#decodeString(str);
     if (this.#expected === 0) return packet;
@@ -183,7 +171,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
     const type = len === 0 ? -1 : str.charCodeAt(0) - CHAR_0;
     if (!(type >= PacketType.CONNECT && type <= PacketType.BINARY_ACK)) {
       const label = type >= 0 && type <= 9 ? String(type) : "NaN";
-      throw new SocketkitError("SIO_ERR_INVALID_PACKET", "unknown packet type " + label);
+      throw createError("UNKNOWN_PACKET_TYPE", { type: label });
     }
     let pos = 1;
     let attachments = 0;
@@ -198,7 +186,7 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
       }
       if (pos === len || attachments < 1) throw illegalAttachments();
       if (attachments > this.#maxAttachments) {
-        throw new SocketkitError("SIO_ERR_TOO_MANY_ATTACHMENTS", "too many attachments");
+        throw createError("TOO_MANY_ATTACHMENTS");
       }
       pos++; // the "-"
     }
@@ -236,13 +224,13 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
       try {
         data = JSON.parse(str.slice(pos), this.#reviver);
       } catch (cause) {
-        throw new SocketkitError("SIO_ERR_INVALID_PAYLOAD", "invalid payload", { cause });
+        throw createError("INVALID_PAYLOAD", undefined, { cause });
       }
-      const code = payloadError(type, data);
-      if (code !== null) throw new SocketkitError(code, "invalid payload");
+      const error = payloadError(type, data);
+      if (error !== null) throw createError(error);
       // nesting d levels takes at least 2d characters: short packets need no walk
       if (len - pos > 2 * this.#maxDepth && exceedsDepth(data, this.#maxDepth)) {
-        throw new SocketkitError("SIO_ERR_PAYLOAD_TOO_DEEP", "payload nested too deep");
+        throw createError("PAYLOAD_TOO_DEEP");
       }
     }
 
@@ -258,11 +246,11 @@ export class Decoder extends TypedEventEmitter<DecoderEvents> implements PacketD
 }
 
 function illegalAttachments(): SocketkitError {
-  return new SocketkitError("SIO_ERR_ILLEGAL_ATTACHMENTS", "Illegal attachments");
+  return createError("ILLEGAL_ATTACHMENT_COUNT");
 }
 
 function invalidAckId(): SocketkitError {
-  return new SocketkitError("SIO_ERR_INVALID_PACKET", "invalid ack id");
+  return createError("INVALID_ACK_ID");
 }
 
 /** `{ base64: true, data }` chunks, which socket.io-parser also takes as attachments. */

@@ -5,7 +5,7 @@
  * Objects with a `toJSON` method are looked at through it, once, as `JSON.stringify` would.
  */
 
-import { SocketkitError } from "../errors";
+import { createError, type SocketkitError } from "../errors";
 
 const isView = ArrayBuffer.isView;
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -31,9 +31,9 @@ const depths: number[] = [];
 
 /** Thrown when an outgoing value nests past {@link MAX_ENCODE_DEPTH} (or is cyclic). */
 export function tooDeepToEncode(cause?: unknown): SocketkitError {
-  return new SocketkitError(
-    "SIO_ERR_PAYLOAD_TOO_DEEP",
-    "payload nested too deep to encode (or circular)",
+  return createError(
+    "PAYLOAD_TOO_DEEP_TO_ENCODE",
+    undefined,
     cause === undefined ? undefined : { cause },
   );
 }

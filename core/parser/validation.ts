@@ -1,7 +1,7 @@
 /**
  * Payload rules of the Socket.IO v5 protocol, as socket.io-parser applies them.
  */
-import type { ErrorCode } from "../errors";
+import type { CodedErrorName } from "../errors";
 import { PacketType, type Packet } from "../types";
 
 /** Event names a client may not send: they have a special meaning on one side or the other. */
@@ -20,34 +20,36 @@ function isObject(value: unknown): boolean {
   return toString.call(value) === "[object Object]";
 }
 
+/** The registry entries of an invalid payload (both say "invalid payload", as socket.io-parser). */
+type PayloadError = Extract<CodedErrorName, "INVALID_PAYLOAD" | "RESERVED_EVENT_RECEIVED">;
+
 /**
  * Checks a decoded payload against its packet type (only called when the packet has one).
- * Returns null when valid, else the error code to throw (the message is always
- * "invalid payload", as socket.io-parser's).
+ * Returns null when valid, else the registry entry of the error to throw.
  *
  * @internal
  */
-export function payloadError(type: PacketType, payload: unknown): ErrorCode | null {
+export function payloadError(type: PacketType, payload: unknown): PayloadError | null {
   switch (type) {
     case PacketType.EVENT:
     case PacketType.BINARY_EVENT: {
-      if (!Array.isArray(payload)) return "SIO_ERR_INVALID_PAYLOAD";
+      if (!Array.isArray(payload)) return "INVALID_PAYLOAD";
       const name: unknown = payload[0];
       if (typeof name === "number") return null;
-      if (typeof name !== "string") return "SIO_ERR_INVALID_PAYLOAD";
-      return RESERVED_EVENTS.has(name) ? "SIO_ERR_RESERVED_EVENT" : null;
+      if (typeof name !== "string") return "INVALID_PAYLOAD";
+      return RESERVED_EVENTS.has(name) ? "RESERVED_EVENT_RECEIVED" : null;
     }
     case PacketType.ACK:
     case PacketType.BINARY_ACK:
-      return Array.isArray(payload) ? null : "SIO_ERR_INVALID_PAYLOAD";
+      return Array.isArray(payload) ? null : "INVALID_PAYLOAD";
     case PacketType.CONNECT:
-      return isObject(payload) ? null : "SIO_ERR_INVALID_PAYLOAD";
+      return isObject(payload) ? null : "INVALID_PAYLOAD";
     case PacketType.DISCONNECT:
-      return payload === undefined ? null : "SIO_ERR_INVALID_PAYLOAD";
+      return payload === undefined ? null : "INVALID_PAYLOAD";
     case PacketType.CONNECT_ERROR:
-      return typeof payload === "string" || isObject(payload) ? null : "SIO_ERR_INVALID_PAYLOAD";
+      return typeof payload === "string" || isObject(payload) ? null : "INVALID_PAYLOAD";
     default:
-      return "SIO_ERR_INVALID_PAYLOAD";
+      return "INVALID_PAYLOAD";
   }
 }
 

@@ -3,7 +3,7 @@
  * compatibility surface), their time-outs, and how each is settled when the socket disconnects
  * (err-first callbacks and promises get an error rather than never an answer).
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import { reportError } from "../util/report";
 
 /** An acknowledgement callback, called with the socket as `this`. */
@@ -17,7 +17,7 @@ export interface AckOwner {
 
 /** Settles an acknowledgement that can no longer come: its socket has left the namespace. */
 export function settleDisconnected(settle: (err: Error) => void, owner: AckOwner): void {
-  settle.call(owner, new SocketkitError("SIO_ERR_ACK_DISCONNECTED"));
+  settle.call(owner, createError("ACK_DISCONNECTED"));
 }
 
 /** The pending acknowledgements of one socket (created with its first one). */
@@ -49,7 +49,7 @@ export class PendingAcks {
       owner.onAckTimeout();
       this.callbacks.delete(id);
       this.#settlers?.delete(id);
-      ack.call(owner, new SocketkitError("SIO_ERR_ACK_TIMEOUT"));
+      ack.call(owner, createError("ACK_TIMEOUT"));
     }, timeout);
     this.callbacks.set(id, (...args: unknown[]) => {
       clearTimeout(timer);
@@ -82,7 +82,7 @@ export class PendingAcks {
     const settlers = this.#settlers;
     this.#settlers = null;
     if (settlers !== null && settlers.size > 0) {
-      const err = new SocketkitError("SIO_ERR_ACK_DISCONNECTED");
+      const err = createError("ACK_DISCONNECTED");
       for (const [id, settle] of settlers) {
         this.callbacks.delete(id);
         settle(err);

@@ -11,7 +11,7 @@ import {
   type Room,
   type SocketId,
 } from "../types";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import { RESERVED_EVENTS } from "../parser/index";
 import type { MetricsRecorder } from "../ops/metrics";
 import type {
@@ -32,7 +32,7 @@ export const SOCKET_RESERVED_EVENTS: ReadonlySet<string> = RESERVED_EVENTS;
 /** Throws socket.io's error for a reserved event name. */
 export function assertNotReserved(ev: unknown, reserved: ReadonlySet<string>): void {
   if (reserved.has(ev as string)) {
-    throw new SocketkitError("SIO_ERR_RESERVED_EVENT", `"${String(ev)}" is a reserved event name`);
+    throw createError("RESERVED_EVENT", { event: ev });
   }
 }
 
@@ -205,7 +205,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
       const metrics = metricsOf(adapter);
       if (metrics) metrics.ackTimeouts++;
       releaseAcks(adapter, packet.id, onResponse);
-      ack(new SocketkitError("SIO_ERR_ACK_TIMEOUT"), single ? null : responses);
+      ack(createError("ACK_TIMEOUT"), single ? null : responses);
     }, this.#flags.timeout ?? this.#defaultTimeout);
     const checkCompleteness = (): void => {
       if (
@@ -248,10 +248,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
   /** The ids of the targeted sockets. */
   allSockets(): Promise<Set<SocketId>> {
     if (!this.#adapter) {
-      throw new SocketkitError(
-        "SIO_ERR_NO_ADAPTER",
-        "No adapter for this namespace, are you trying to get the list of clients of a dynamic namespace?",
-      );
+      throw createError("NO_ADAPTER");
     }
     return this.#adapter.sockets(this.#rooms);
   }

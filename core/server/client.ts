@@ -18,7 +18,7 @@ import {
 } from "../types";
 import { Decoder, type DecodedPacketSink } from "../parser/decoder";
 import { reportError } from "../util/report";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import { DeadlineLink } from "../util/deadline-queue";
 import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
@@ -428,7 +428,7 @@ export class Client<
         type === PacketType.BINARY_ACK)
     ) {
       // an event or ack always carries an array: "42" or "421" is malformed
-      this.#onParseError(new SocketkitError("SIO_ERR_INVALID_PAYLOAD", "invalid payload"));
+      this.#onParseError(createError("INVALID_PAYLOAD"));
       return;
     }
     let namespace: string;

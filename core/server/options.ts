@@ -2,7 +2,7 @@
  * The Server options (socket.io 4.8's, plus every engine option passed through), their defaults
  * and their validation.
  */
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 import type { EngineServerOptions } from "../engine/server";
 import { checkCookieOption, checkCorsOption } from "../engine/http-options";
 import type { AdapterNamespace, Parser } from "../types";
@@ -68,10 +68,11 @@ export interface ServerOptions extends EngineServerOptions, OperationsOptions {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new SocketkitError(
-    "SIO_ERR_INVALID_OPTION",
-    `invalid option "${name}": expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
-  );
+  throw createError("INVALID_OPTION", {
+    name,
+    expected,
+    value: typeof value === "string" ? JSON.stringify(value) : value,
+  });
 }
 
 function checkNumber(opts: ServerOptions, name: keyof ServerOptions, min: number): void {

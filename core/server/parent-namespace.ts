@@ -15,7 +15,7 @@ import type {
   EventsMap,
 } from "./typed-events";
 import type { RemoteSocket } from "./broadcast-operator";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 
 const debug = createDebug("socket.io:parent-namespace");
 
@@ -81,9 +81,6 @@ export class ParentNamespace<
 
   override fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
     // same behaviour as socket.io: a parent namespace has no sockets of its own
-    throw new SocketkitError(
-      "SIO_ERR_NOT_SUPPORTED",
-      "fetchSockets() is not supported on parent namespaces",
-    );
+    throw createError("PARENT_FETCH_SOCKETS");
   }
 }

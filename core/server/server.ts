@@ -45,7 +45,7 @@ import {
   type ReservedOrUserEventNames,
   type ReservedOrUserListener,
 } from "./typed-events";
-import { SocketkitError } from "../errors";
+import { createError } from "../errors";
 
 const debug = createDebug("socket.io:server");
 
@@ -265,10 +265,7 @@ export class Server<
    */
   attach(srv: AttachTarget, opts: Partial<ServerOptions> = {}): this {
     if (typeof srv === "function") {
-      throw new SocketkitError(
-        "SIO_ERR_INVALID_ATTACH_TARGET",
-        "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
-      );
+      throw createError("INVALID_ATTACH_TARGET");
     }
     let server: HttpServer | Http2Server | Http2SecureServer;
     if (

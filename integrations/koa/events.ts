@@ -4,6 +4,7 @@
  */
 import {
   Namespace,
+  createError,
   type DefaultEventsMap,
   type EventsMap,
   type Server,
@@ -26,7 +27,7 @@ export function compose<C>(
   return (ctx, last) => {
     let index = -1;
     const dispatch = async (i: number): Promise<unknown> => {
-      if (i <= index) throw new Error("next() called multiple times");
+      if (i <= index) throw createError("KOA_NEXT_TWICE");
       index = i;
       const fn = i === middleware.length ? last : middleware[i];
       return fn(ctx, () => dispatch(i + 1));

@@ -9,7 +9,14 @@ import {
 } from "node:https";
 import { Server as HttpServer } from "node:http";
 import type Koa from "koa";
-import { Server, SocketkitError, type Namespace, type Socket } from "../../core/index";
+import {
+  Server,
+  createError,
+  type CodedErrorName,
+  type ErrorArgs,
+  type Namespace,
+  type Socket,
+} from "../../core/index";
 import { compose, KoaEvents, type EventContext, type EventHandler } from "./events";
 import { attach, type KoaSocketkitOptions } from "./index";
 
@@ -33,8 +40,12 @@ const SOCKET_EVENTS = new Set(["disconnect", "disconnecting", "error"]);
 
 type KoaApp = Koa<any, any> & Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any -- any Koa app
 
-function fail(message: string): never {
-  throw new SocketkitError("SIO_ERR_KOA_ATTACH", message);
+/** Throws one of koa-socket-2's refusals (`SIO_ERR_KOA_ATTACH`). */
+function fail<N extends Extract<CodedErrorName, `KOA_${string}`>>(
+  name: N,
+  ...args: ErrorArgs<N>
+): never {
+  throw createError(name, ...args);
 }
 
 /**
@@ -73,10 +84,11 @@ export class IO {
 
   constructor(opts?: string | IOOptions) {
     if (opts !== undefined && typeof opts !== "string" && (typeof opts !== "object" || !opts)) {
-      throw new SocketkitError(
-        "SIO_ERR_INVALID_OPTION",
-        `invalid option "IO": expected a namespace name or an options object, got ${String(opts)}`,
-      );
+      throw createError("INVALID_OPTION", {
+        name: "IO",
+        expected: "a namespace name or an options object",
+        value: opts,
+      });
     }
     const given = typeof opts === "string" ? { namespace: opts } : (opts ?? {});
     this.opts = { namespace: null, hidden: false, ioOptions: {}, ...given };
@@ -92,12 +104,12 @@ export class IO {
     const { namespace, hidden } = this.opts;
     const server = target.server as unknown;
     if (server !== undefined && !(server instanceof HttpServer || server instanceof HttpsServer)) {
-      fail("app.server already exists but it's not an http server");
+      fail("KOA_SERVER_NOT_HTTP");
     }
-    if (target._io && !namespace) fail("Socket failed to initialise::Instance may already exist");
-    if (hidden && !namespace) fail("Default namespace can not be hidden");
+    if (target._io && !namespace) fail("KOA_ALREADY_ATTACHED");
+    if (hidden && !namespace) fail("KOA_HIDDEN_DEFAULT");
     if (namespace && !hidden && target[namespace] !== undefined) {
-      fail(`Namespace ${namespace} already attached to koa instance`);
+      fail("KOA_NAMESPACE_ATTACHED", { namespace });
     }
     if (!target.server && https) {
       const created = createHttpsServer(httpsOptions, app.callback());
@@ -135,7 +147,7 @@ export class IO {
   on(event: string, handler: EventHandler): this;
   on(event: string, handler: EventHandler | ((socket: Socket) => void)): this {
     if (event === "connection" || event === "connect") {
-      if (!this.socket) fail("attach() the instance before listening to connections");
+      if (!this.socket) fail("KOA_NOT_ATTACHED", { action: "listening to connections" });
       this.socket.on("connection", handler as (socket: Socket) => void);
       return this;
     }
@@ -165,7 +177,7 @@ export class IO {
 
   /** A broadcast to a room of this instance's namespace. */
   to(room: string | string[]): ReturnType<Server["to"]> {
-    if (!this.socket) fail("attach() the instance before broadcasting to a room");
+    if (!this.socket) fail("KOA_NOT_ATTACHED", { action: "broadcasting to a room" });
     return this.socket.to(room);
   }
 

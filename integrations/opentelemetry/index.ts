@@ -20,7 +20,7 @@ import {
 } from "@opentelemetry/api";
 import {
   METRIC_CATALOGUE,
-  SocketkitError,
+  createError,
   type MetricDefinition,
   type MetricsSnapshot,
 } from "../../core/index";
@@ -53,10 +53,7 @@ export function instrumentMetrics(
   opts: OpenTelemetryOptions = {},
 ): Instrumentation {
   if (!io.metrics().enabled) {
-    throw new SocketkitError(
-      "SIO_ERR_INVALID_OPTION",
-      'socketkit/opentelemetry: create the Server with the option "metrics: true"',
-    );
+    throw createError("METRICS_DISABLED", { integration: "socketkit/opentelemetry" });
   }
   const meter = opts.meter ?? otelMetrics.getMeter("socketkit");
   const prefix = opts.prefix ?? "socketkit.";

@@ -15,7 +15,7 @@
 import { Counter, Gauge, register as defaultRegistry, type Registry } from "prom-client";
 import {
   METRIC_CATALOGUE,
-  SocketkitError,
+  createError,
   type MetricDefinition,
   type MetricsSnapshot,
 } from "../../core/index";
@@ -50,10 +50,7 @@ export function registerMetrics(
 ): RegisteredMetrics {
   const first = io.metrics();
   if (!first.enabled) {
-    throw new SocketkitError(
-      "SIO_ERR_INVALID_OPTION",
-      'socketkit/prometheus: create the Server with the option "metrics: true"',
-    );
+    throw createError("METRICS_DISABLED", { integration: "socketkit/prometheus" });
   }
   const registry = opts.registry ?? defaultRegistry;
   const prefix = opts.prefix ?? "socketkit_";

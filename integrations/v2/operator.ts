@@ -7,8 +7,8 @@
  */
 import { EventEmitter } from "node:events";
 import {
+  createError,
   parser,
-  SocketkitError,
   type BroadcastOperator,
   type DefaultEventsMap,
 } from "../../core/index";
@@ -157,10 +157,7 @@ export class Modifiers<S> {
       return this.#result;
     }
     if (typeof args[args.length - 1] === "function") {
-      throw new SocketkitError(
-        "SIO_ERR_NOT_SUPPORTED",
-        "Callbacks are not supported when broadcasting",
-      );
+      throw createError("V2_BROADCAST_CALLBACK");
     }
     let operator = source.coreBroadcast();
     if (this.#rooms.length > 0) operator = operator.to([...this.#rooms]);

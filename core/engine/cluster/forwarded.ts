@@ -6,7 +6,7 @@
  */
 import { Readable, Writable } from "node:stream";
 import { EventEmitter } from "node:events";
-import { SocketkitError } from "../../errors";
+import { createError } from "../../errors";
 import type { WebSocketLike, WebSocketSendOptions } from "../ports";
 
 /** Marks a request that another node forwarded: it is served here, never forwarded again. */
@@ -127,7 +127,7 @@ export class RelayedWebSocket extends EventEmitter implements WebSocketLike {
 
   send(data: string | Buffer, options: WebSocketSendOptions, cb?: (err?: Error) => void): void {
     if (this.readyState !== 1) {
-      cb?.(new SocketkitError("SIO_ERR_TRANSPORT", "the relayed WebSocket is not open"));
+      cb?.(createError("RELAY_NOT_OPEN"));
       return;
     }
     const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;

@@ -17,7 +17,7 @@
  * }
  */
 import cluster, { type Worker } from "node:cluster";
-import { SocketkitError } from "../../errors";
+import { createError } from "../../errors";
 import { PubSubDriver } from "./pub-sub-driver";
 
 const KIND = "socketkit:engine-cluster";
@@ -88,10 +88,7 @@ export class NodeClusterDriver extends PubSubDriver {
   constructor() {
     super();
     if (typeof process.send !== "function") {
-      throw new SocketkitError(
-        "SIO_ERR_NOT_SUPPORTED",
-        "NodeClusterDriver runs in a worker of node:cluster",
-      );
+      throw createError("NOT_A_CLUSTER_WORKER");
     }
     process.on("message", this.#onMessage);
   }

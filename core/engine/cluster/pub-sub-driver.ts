@@ -4,7 +4,7 @@
  * (subscribe raw bytes); this class frames every message (plain, request or answer), keeps the
  * pending requests and their deadlines, and answers through each driver's own inbox channel.
  */
-import { SocketkitError } from "../../errors";
+import { createError } from "../../errors";
 import { generateId } from "../../util/id";
 import type { ClusterDriver, ClusterHandler } from "./driver";
 
@@ -43,7 +43,7 @@ export abstract class PubSubDriver implements ClusterDriver {
   /** Rejects with `SIO_ERR_CLUSTER_UNREACHABLE` when the broker says that nobody listens. */
   async publish(channel: string, message: Buffer): Promise<void> {
     const receivers = await this.send(channel, Buffer.concat([Buffer.of(PLAIN), message]));
-    if (receivers === 0) throw new SocketkitError("SIO_ERR_CLUSTER_UNREACHABLE");
+    if (receivers === 0) throw createError("CLUSTER_UNREACHABLE");
   }
 
   subscribe(channel: string, handler: ClusterHandler): Promise<void> {
@@ -55,7 +55,7 @@ export abstract class PubSubDriver implements ClusterDriver {
   }
 
   async request(channel: string, message: Buffer, timeoutMs: number): Promise<Buffer> {
-    if (this.#closed) throw new SocketkitError("SIO_ERR_CLUSTER_CLOSED");
+    if (this.#closed) throw createError("CLUSTER_CLOSED");
     this.#inboxReady ??= this.listen(this.inbox, (data) => this.#onAnswer(data));
     await this.#inboxReady;
     const id = this.#nextId;
@@ -68,21 +68,18 @@ export abstract class PubSubDriver implements ClusterDriver {
     const answer = new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new SocketkitError("SIO_ERR_CLUSTER_TIMEOUT"));
+        reject(createError("CLUSTER_TIMEOUT"));
       }, timeoutMs);
       timer.unref();
       this.#pending.set(id, { resolve, reject, timer });
     });
     const receivers = await this.send(channel, Buffer.concat([head, inbox, message])).catch(
       (error: unknown) => {
-        this.#settle(
-          id,
-          new SocketkitError("SIO_ERR_CLUSTER_UNREACHABLE", undefined, { cause: error }),
-        );
+        this.#settle(id, createError("CLUSTER_UNREACHABLE", undefined, { cause: error }));
         return undefined;
       },
     );
-    if (receivers === 0) this.#settle(id, new SocketkitError("SIO_ERR_CLUSTER_UNREACHABLE"));
+    if (receivers === 0) this.#settle(id, createError("CLUSTER_UNREACHABLE"));
     return answer;
   }
 
@@ -90,7 +87,7 @@ export abstract class PubSubDriver implements ClusterDriver {
   async close(): Promise<void> {
     this.#closed = true;
     for (const id of [...this.#pending.keys()]) {
-      this.#settle(id, new SocketkitError("SIO_ERR_CLUSTER_CLOSED"));
+      this.#settle(id, createError("CLUSTER_CLOSED"));
     }
     if (this.#inboxReady) {
       this.#inboxReady = null;

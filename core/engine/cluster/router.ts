@@ -16,7 +16,13 @@
  */
 import { createDebug } from "../../util/debug";
 import { generateId } from "../../util/id";
-import { EngineErrorCode, SocketkitError, engineErrorMessages } from "../../errors";
+import {
+  EngineErrorCode,
+  createError,
+  engineErrorMessages,
+  engineErrorStatus,
+  errorRegistry,
+} from "../../errors";
 import type { EngineRequest, EngineResponse } from "../../types";
 import type { WebSocketLike } from "../ports";
 import type { EngineBaseServer } from "../server";
@@ -74,18 +80,19 @@ function parseSid(url: string): string {
   return url.substring(at + 4, end === -1 ? url.length : end);
 }
 
-/** Answers as engine.io answers a refused request: 400 with `{code, message}`. */
+/** Answers as engine.io answers a refused request: the code's status with `{code, message}`. */
 function refuse(res: EngineResponse, code: EngineErrorCode): void {
   if (res.headersSent || res.writableEnded) return;
-  res.writeHead(400, { "Content-Type": "application/json" });
+  res.writeHead(engineErrorStatus(code).http, { "Content-Type": "application/json" });
   res.end(JSON.stringify({ code, message: engineErrorMessages[code] }));
 }
 
 function invalid(name: string, expected: string, value: unknown): never {
-  throw new SocketkitError(
-    "SIO_ERR_INVALID_OPTION",
-    `invalid option "${name}": expected ${expected}, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
-  );
+  throw createError("INVALID_OPTION", {
+    name,
+    expected,
+    value: typeof value === "string" ? JSON.stringify(value) : value,
+  });
 }
 
 /** Checks the `cluster` option up front, with the messages of the other options. */
@@ -236,7 +243,7 @@ export class EngineClusterRouter {
       }
       release();
       this.stats.tooLarge++;
-      res.writeHead(413);
+      res.writeHead(errorRegistry.BODY_TOO_LARGE.status.http);
       res.end();
       req.resume();
     };
@@ -415,7 +422,11 @@ export class EngineClusterRouter {
     if (held > this.#engine.opts.maxHttpBufferSize) {
       this.#release(OWNED + sid, body.length);
       this.stats.tooLarge++;
-      answer({ status: 413, headers: {}, body: Buffer.alloc(0) });
+      answer({
+        status: errorRegistry.BODY_TOO_LARGE.status.http,
+        headers: {},
+        body: Buffer.alloc(0),
+      });
       return;
     }
     const req = new ForwardedRequest(head, head.m === "POST" ? body : null);

@@ -4,6 +4,7 @@
  */
 import { createDeflate, createGzip, type ZlibOptions } from "node:zlib";
 import { createDebug } from "../../util/debug";
+import { createError, errorRegistry } from "../../errors";
 import type { EngineRequest, EngineResponse } from "../../types";
 import {
   decodePayload,
@@ -154,14 +155,14 @@ export class EnginePolling extends EngineTransport {
   #onPollRequest(req: EngineRequest, res: EngineResponse): void {
     if (this.#req) {
       debug("request overlap");
-      this.onError("overlap from client");
-      res.writeHead(400);
+      this.onError(createError("POLL_OVERLAP"));
+      res.writeHead(errorRegistry.POLL_OVERLAP.status.http);
       res.end();
       return;
     }
     this.#req = req;
     this.#res = res;
-    const onClose = (): void => this.onError("poll connection closed prematurely");
+    const onClose = (): void => this.onError(createError("POLL_CLOSED"));
     this.#onPollClose = onClose;
     req.on("close", onClose);
     this.writable = true;
@@ -180,15 +181,15 @@ export class EnginePolling extends EngineTransport {
 
   #onDataRequest(req: EngineRequest, res: EngineResponse): void {
     if (this.#dataReq) {
-      this.onError("data request overlap from client");
-      res.writeHead(400);
+      this.onError(createError("DATA_OVERLAP"));
+      res.writeHead(errorRegistry.DATA_OVERLAP.status.http);
       res.end();
       return;
     }
     const isBinary = req.headers["content-type"] === "application/octet-stream";
     if (isBinary && this.protocol === 4) {
-      this.onError("invalid content");
-      res.writeHead(400);
+      this.onError(createError("INVALID_CONTENT"));
+      res.writeHead(errorRegistry.INVALID_CONTENT.status.http);
       res.end();
       return;
     }
@@ -213,7 +214,7 @@ export class EnginePolling extends EngineTransport {
     detachBody(req);
     if (body === null) {
       this.#dataReq = null;
-      this.onError("data request connection closed prematurely");
+      this.onError(createError("DATA_CLOSED"));
       return;
     }
     // as engine.io: the request stays the pending data request while its packets are handled
@@ -226,7 +227,7 @@ export class EnginePolling extends EngineTransport {
 
   /** @internal the body of the data request is too large: 413, and the rest is dropped */
   onBodyTooLarge(req: EngineRequest, body: BodyState): void {
-    body.res.writeHead(413);
+    body.res.writeHead(errorRegistry.BODY_TOO_LARGE.status.http);
     body.res.end();
     detachBody(req);
     this.#dataReq = null;

@@ -17,12 +17,13 @@ export interface TransportSink {
   onTransportReady(transport: EngineTransport): void;
   onTransportDrain(transport: EngineTransport): void;
   onTransportClose(transport: EngineTransport): void;
-  onTransportError(transport: EngineTransport, message: string, description?: unknown): void;
+  onTransportError(transport: EngineTransport, err: SocketkitError, description?: unknown): void;
 }
 
 /** Called with the response headers of every HTTP answer, so the server can edit them. */
 export type HeadersHook = (headers: Record<string, string | string[]>, req: EngineRequest) => void;
 
+import type { SocketkitError } from "../../errors";
 /** The base of the engine's transports (engine.io's `Transport`). */
 export abstract class EngineTransport extends LazyEventEmitter {
   abstract readonly name: "polling" | "websocket";
@@ -74,9 +75,9 @@ export abstract class EngineTransport extends LazyEventEmitter {
   abstract send(packets: EnginePacket[]): void;
   protected abstract doClose(fn: () => void): void;
 
-  protected onError(message: string, description?: unknown): void {
-    debug("transport error: %s", message);
-    this.sink?.onTransportError(this, message, description);
+  protected onError(err: SocketkitError, description?: unknown): void {
+    debug("transport error: %s", err.message);
+    this.sink?.onTransportError(this, err, description);
   }
 
   protected onPacket(packet: EnginePacket): void {

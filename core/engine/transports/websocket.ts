@@ -3,6 +3,7 @@
  */
 import { createDebug } from "../../util/debug";
 import type { EngineRequest } from "../../types";
+import { createError } from "../../errors";
 import { encodePacket, encodePacketV3, type EnginePacket } from "../protocol";
 import type { WebSocketLike } from "../ports";
 import { EngineTransport } from "./transport";
@@ -168,7 +169,7 @@ export class EngineWebSocket extends EngineTransport {
 
   /** @internal the connection failed: the error's text becomes the message, as in engine.io */
   failed(err: Error): void {
-    this.onError(String(err));
+    this.onError(createError("WEBSOCKET_ERROR", { error: err }));
   }
 
   /**
@@ -189,7 +190,7 @@ export class EngineWebSocket extends EngineTransport {
     (this.#waiting ??= []).push(flushes);
     return (this.#onSent ??= (err) => {
       const ended = this.#waiting?.shift() ?? 1;
-      if (err) this.onError("write error", err.stack);
+      if (err) this.onError(createError("WRITE_ERROR"), err.stack);
       else this.onFlushed(ended);
     });
   }
