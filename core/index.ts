@@ -2,7 +2,8 @@
  * socketkit: the public barrel. Names follow socket.io (and engine.io for the engine server), so
  * `import { Server } from "socketkit"` replaces `import { Server } from "socket.io"`.
  */
-export { Server, type BindableEngine, type NamespaceCheck } from "./server/server";
+export { Server, type BindableEngine } from "./server/server";
+export type { NamespaceCheck } from "./server/dynamic-namespaces";
 export {
   Namespace,
   RESERVED_EVENTS,
