@@ -12,7 +12,8 @@ export {
   type ServerReservedEventsMap,
 } from "./server/namespace";
 export { ParentNamespace } from "./server/parent-namespace";
-export { Socket, type Event, type SocketReservedEventsMap } from "./server/socket";
+export { Socket } from "./server/socket";
+export type { Event, SocketReservedEventsMap } from "./server/socket-events";
 export { SocketOperator } from "./server/socket-operator";
 export { Client } from "./server/client";
 export {
