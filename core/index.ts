@@ -2,7 +2,8 @@
  * socketkit: the public barrel. Names follow socket.io (and engine.io for the engine server), so
  * `import { Server } from "socketkit"` replaces `import { Server } from "socket.io"`.
  */
-export { Server, type BindableEngine, type NamespaceCheck } from "./server/server";
+export { Server, type BindableEngine } from "./server/server";
+export type { NamespaceCheck } from "./server/dynamic-namespaces";
 export {
   Namespace,
   RESERVED_EVENTS,
@@ -11,7 +12,8 @@ export {
   type ServerReservedEventsMap,
 } from "./server/namespace";
 export { ParentNamespace } from "./server/parent-namespace";
-export { Socket, type Event, type SocketReservedEventsMap } from "./server/socket";
+export { Socket } from "./server/socket";
+export type { Event, SocketReservedEventsMap } from "./server/socket-events";
 export { SocketOperator } from "./server/socket-operator";
 export { Client } from "./server/client";
 export {

@@ -48,6 +48,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The drain of one server: while it runs, the admission gate refuses new sessions with 503 and
+ * `Retry-After`, and the open sessions are closed as their acknowledgements settle. The
+ * server's operations hold one; applications start it with `io.drain()`, or with `io.close()`
+ * when the `drainOnClose` option is set.
+ */
 export class Drainer implements Admission {
   readonly limit = "draining" as const;
   #refusal: EngineRefusal | null = null;

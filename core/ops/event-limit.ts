@@ -39,6 +39,12 @@ function reportDrop(socket: RateLimitedSocket, err: Error): void {
   socket.onerror(err);
 }
 
+/**
+ * The `eventRateLimit` option at work: it admits or refuses each incoming event of a socket
+ * against that socket's token bucket (kept on the socket, made with its first event). Created
+ * by the server when the option is set; applications meet it only through its effect, an
+ * "error" on the socket or a disconnection with its reason.
+ */
 export class EventRateLimiter {
   readonly #rate: number;
   readonly #burst: number;

@@ -20,6 +20,12 @@ export interface Admission {
   closed?(address: string): void;
 }
 
+/**
+ * The gate the engine asks before each new session (`engine.gate`): it finds the client's
+ * address (behind `trustedProxies`), asks each registered {@link Admission} in turn and counts
+ * the refusals. The server's operations build it; applications meet it through the options
+ * whose limits it enforces and through its refusals (HTTP 429 or 503, with `Retry-After`).
+ */
 export class OpsGate implements EngineGate {
   readonly #admissions: Admission[] = [];
   /** The admissions that count sessions (most do not). */

@@ -100,6 +100,11 @@ export function validateDrainOptions(opts: DrainOptions, prefix = ""): void {
   checkPositive(prefix + "retryAfter", retryAfter, true);
 }
 
+/**
+ * The operations side of one Socket.IO server: metrics, admission limits, the event limiter
+ * and the drain, built from the server's options and bound to each engine it uses. Internal:
+ * applications reach it through `io.metrics()`, `io.drain()` and the options.
+ */
 export class Operations {
   /** The counters; null unless the `metrics` option is on. */
   readonly metrics: MetricsRecorder | null;

@@ -77,6 +77,12 @@ export interface ConnectTimeoutTarget {
   onConnectTimeout(): void;
 }
 
+/**
+ * One Engine.IO connection as the Socket.IO layer sees it: it decodes the connection's packets,
+ * joins namespaces on CONNECT and hands every other packet to the socket of its namespace, and
+ * encodes and writes what those sockets send. The server creates one per engine connection;
+ * applications meet it as `socket.client` (shared by the sockets of one connection).
+ */
 export class Client<
     ListenEvents extends EventsMap,
     EmitEvents extends EventsMap,

@@ -33,6 +33,11 @@ function onAdapterCloseError(err: unknown): void {
   debug("error while closing the adapter: %s", err);
 }
 
+/**
+ * What `io.of(regex)` and `io.of(fn)` return: a namespace with no sockets of its own, whose
+ * middlewares and connection listeners are copied to each child namespace it creates, and
+ * whose emits reach every child. Applications get one from `io.of()` and use it as a namespace.
+ */
 export class ParentNamespace<
   ListenEvents extends EventsMap = DefaultEventsMap,
   EmitEvents extends EventsMap = ListenEvents,

@@ -1,8 +1,6 @@
 /**
  * Server: the Socket.IO server (socket.io's `Server`), over our Engine.IO server.
  */
-import { reportError } from "../util/report";
-import { runSteps } from "../util/middleware";
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import { createDebug } from "../util/debug";
@@ -11,7 +9,7 @@ import * as defaultParser from "../parser/index";
 import { Decoder, DEFAULT_MAX_ATTACHMENTS, type DecoderOptions } from "../parser/decoder";
 import { DEFAULT_MAX_DEPTH } from "../parser/depth";
 import { Adapter, SessionAwareAdapter } from "../adapter/index";
-import type { EngineRequest, Parser, PacketEncoder, Room, SocketId } from "../types";
+import type { EngineRequest, Parser, PacketEncoder } from "../types";
 import type { EngineSocket } from "../engine/socket";
 import { DeadlineQueue } from "../util/deadline-queue";
 import { EngineServer, computePath } from "../http/engine-server";
@@ -19,32 +17,16 @@ import { hostOn } from "../http/host";
 import type { Duplex } from "node:stream";
 import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
 import { createListeningServer } from "../http/listen";
-import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator";
 import { Client, type ConnectTimeoutTarget } from "./client";
-import { Namespace, type ExtendedError, type ServerReservedEventsMap } from "./namespace";
-import { ParentNamespace } from "./parent-namespace";
+import { Namespace } from "./namespace";
+import { DynamicNamespaces, type NamespaceCheck } from "./dynamic-namespaces";
 import { validateOptions, type AdapterConstructor, type ServerOptions } from "./options";
 import type { Socket } from "./socket";
 import { Operations } from "../ops/operations";
 import type { DrainOptions, DrainResult } from "../ops/drain";
 import type { MetricsSnapshot } from "../ops/metrics";
-import {
-  StrictEventEmitter,
-  type AllButLast,
-  type DecorateAcknowledgements,
-  type DecorateAcknowledgementsWithMultipleResponses,
-  type DefaultEventsMap,
-  type EventNames,
-  type EventNamesWithAck,
-  type EventNamesWithoutAck,
-  type EventParams,
-  type EventsMap,
-  type FirstNonErrorArg,
-  type Last,
-  type RemoveAcknowledgements,
-  type ReservedOrUserEventNames,
-  type ReservedOrUserListener,
-} from "./typed-events";
+import type { DefaultEventsMap, EventsMap } from "./typed-events";
+import { MainNamespaceApi } from "./main-namespace-api";
 import { createError } from "../errors";
 
 const debug = createDebug("socket.io:server");
@@ -59,18 +41,6 @@ export interface BindableEngine {
   on(event: "connection", listener: (socket: EngineSocket) => void): unknown;
   close(): unknown;
 }
-
-/** Decides whether a dynamic namespace `name` may be created: `next(err, allow)`. */
-export type NamespaceCheck = (
-  name: string,
-  auth: Record<string, unknown>,
-  next: (err: Error | null, success: boolean) => void,
-) => void;
-
-type Broadcast<E extends EventsMap, D> = BroadcastOperator<
-  DecorateAcknowledgementsWithMultipleResponses<E>,
-  D
->;
 
 /** The acknowledgements the server waits for on an engine connection (all its namespaces). */
 function pendingAcksOf(conn: EngineSocket): number {
@@ -106,11 +76,7 @@ export class Server<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
-> extends StrictEventEmitter<
-  ServerSideEvents,
-  RemoveAcknowledgements<EmitEvents>,
-  ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-> {
+> extends MainNamespaceApi<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** The main namespace ("/"). */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The encoder shared by every client (compatibility surface: adapters read it). */
@@ -138,14 +104,13 @@ export class Server<
   /** @internal metrics, limits and drain (core/ops), wired into the engine by `bind()` */
   readonly ops: Operations;
 
-  readonly #parentNsps = new Map<
-    NamespaceCheck,
-    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  >();
-  readonly #parentNamespacesFromRegExp = new Map<
-    RegExp,
-    ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-  >();
+  /** The parents of dynamic namespaces (`io.of(regex | fn)`) and their children. */
+  readonly #dynamicNamespaces = new DynamicNamespaces<
+    ListenEvents,
+    EmitEvents,
+    ServerSideEvents,
+    SocketData
+  >(this);
   #path = "/socket.io";
   #connectTimeout = 45000;
   #serveClient = true;
@@ -408,57 +373,7 @@ export class Server<
     auth: Record<string, unknown>,
     fn: (nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | false) => void,
   ): void {
-    if (this.#parentNsps.size === 0) {
-      fn(false);
-      return;
-    }
-    // the parents are tried in turn with the one middleware runner: a refusal (`next(err)`,
-    // `next(null, false)` or a throw, which is reported) goes on to the next parent; the first
-    // that accepts stops the run, handed to `done` as its result
-    const parents = [...this.#parentNsps];
-    runSteps(
-      parents.length,
-      (i, next) => {
-        const [check, parent] = parents[i]!;
-        const answer = (err: Error | null, allow: boolean): void =>
-          next(err || !allow ? undefined : parent);
-        try {
-          check(name, auth, answer);
-        } catch (err) {
-          reportError(err, "a dynamic namespace check");
-          answer(err as Error, false);
-        }
-        // the check answers through its callback only: what it returns is not awaited
-      },
-      (accepted) => {
-        if (accepted === undefined) {
-          fn(false);
-          return;
-        }
-        const existing = this._nsps.get(name);
-        if (existing) {
-          debug("dynamic namespace %s already exists", name);
-          fn(existing);
-          return;
-        }
-        if (this.#dynamicNamespaceCount() >= (this.opts.maxDynamicNamespaces ?? 10_000)) {
-          debug("too many dynamic namespaces, refusing %s", name);
-          fn(false);
-          return;
-        }
-        fn(
-          (
-            accepted as ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-          ).createChild(name),
-        );
-      },
-    );
-  }
-
-  #dynamicNamespaceCount(): number {
-    let count = 0;
-    for (const parent of this.#parentNsps.values()) count += parent.children.size;
-    return count;
+    this.#dynamicNamespaces.check(name, auth, fn);
   }
 
   /**
@@ -473,29 +388,15 @@ export class Server<
     fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
   ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     if (typeof name === "function" || name instanceof RegExp) {
-      const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
-        this,
-      );
-      debug("initializing parent namespace %s", parent.name);
-      if (typeof name === "function") {
-        this.#parentNsps.set(name, parent);
-      } else {
-        const regex = name;
-        this.#parentNsps.set((nsp, _auth, next) => next(null, regex.test(nsp)), parent);
-        this.#parentNamespacesFromRegExp.set(regex, parent);
-      }
+      const parent = this.#dynamicNamespaces.addParent(name);
       if (fn) parent.on("connect", fn);
       return parent;
     }
     if (String(name)[0] !== "/") name = "/" + name;
     let nsp = this._nsps.get(name);
     if (!nsp) {
-      for (const [regex, parent] of this.#parentNamespacesFromRegExp) {
-        if (regex.test(name)) {
-          debug("attaching namespace %s to parent namespace %s", name, regex);
-          return parent.createChild(name);
-        }
-      }
+      const child = this.#dynamicNamespaces.childOf(name);
+      if (child !== undefined) return child;
       debug("initializing namespace %s", name);
       nsp = this.newNamespace(name);
       this._nsps.set(name, nsp);
@@ -581,229 +482,5 @@ export class Server<
       },
       opts,
     );
-  }
-
-  /** Adds a middleware to the main namespace. See {@link Namespace.use}. */
-  use(
-    fn: (
-      socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      next: (err?: ExtendedError) => void,
-    ) => void,
-  ): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  // -- the broadcast API of the main namespace (documented once, on BroadcastOperator) -----------
-
-  /** See {@link BroadcastOperator.to}. */
-  to(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  /** See {@link BroadcastOperator.in}. */
-  in(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  /** See {@link BroadcastOperator.except}. */
-  except(room: Room | Room[]): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  /** Emits to every socket of the main namespace. See {@link BroadcastOperator.emit}. */
-  override emit<Ev extends EventNamesWithoutAck<EmitEvents>>(
-    ev: Ev,
-    ...args: EventParams<EmitEvents, Ev>
-  ): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  /** See {@link BroadcastOperator.emitWithAck}. */
-  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<EmitEvents, Ev>>
-  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>[]> {
-    return this.sockets.emitWithAck(ev, ...args);
-  }
-
-  /** See {@link Namespace.send}. */
-  send(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  /** See {@link Namespace.write}. */
-  write(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.write(...args);
-    return this;
-  }
-
-  /** See {@link Namespace.serverSideEmit}. */
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
-    ev: Ev,
-    ...args: EventParams<ServerSideEvents, Ev>
-  ): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  /** See {@link Namespace.serverSideEmitWithAck}. */
-  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
-    return this.sockets.serverSideEmitWithAck(ev, ...args);
-  }
-
-  /** See {@link BroadcastOperator.allSockets}. */
-  allSockets(): Promise<Set<SocketId>> {
-    return this.sockets.allSockets();
-  }
-
-  /** See {@link BroadcastOperator.compress}. */
-  compress(compress: boolean): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  /** See {@link BroadcastOperator.volatile}. */
-  get volatile(): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  /** See {@link BroadcastOperator.local}. */
-  get local(): Broadcast<EmitEvents, SocketData> {
-    return this.sockets.local;
-  }
-
-  /** See {@link BroadcastOperator.timeout}. */
-  timeout(
-    timeout: number,
-  ): BroadcastOperator<
-    DecorateAcknowledgements<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>>,
-    SocketData
-  > {
-    return this.sockets.timeout(timeout);
-  }
-
-  /** See {@link BroadcastOperator.fetchSockets}. */
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  /** See {@link BroadcastOperator.socketsJoin}. */
-  socketsJoin(room: Room | Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  /** See {@link BroadcastOperator.socketsLeave}. */
-  socketsLeave(room: Room | Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  /** See {@link BroadcastOperator.disconnectSockets}. */
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
-  }
-
-  // -- listeners live on the main namespace (io.on("connection") is io.sockets.on(...)) ---------
-
-  override on<
-    Ev extends ReservedOrUserEventNames<
-      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
-  >(
-    ev: Ev,
-    listener: ReservedOrUserListener<
-      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
-  ): this {
-    (this.sockets.on as (...a: unknown[]) => unknown)(ev, listener);
-    return this;
-  }
-
-  override once<
-    Ev extends ReservedOrUserEventNames<
-      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
-  >(
-    ev: Ev,
-    listener: ReservedOrUserListener<
-      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents,
-      Ev
-    >,
-  ): this {
-    (this.sockets.once as (...a: unknown[]) => unknown)(ev, listener);
-    return this;
-  }
-
-  override addListener(event: string | symbol, listener: (...args: never[]) => void): this {
-    this.sockets.addListener(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  override prependListener(event: string | symbol, listener: (...args: never[]) => void): this {
-    this.sockets.prependListener(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  override prependOnceListener(event: string | symbol, listener: (...args: never[]) => void): this {
-    this.sockets.prependOnceListener(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  override off(event: string | symbol, listener: (...args: never[]) => void): this {
-    this.sockets.off(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  override removeListener(event: string | symbol, listener: (...args: never[]) => void): this {
-    this.sockets.removeListener(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  override removeAllListeners(event?: string | symbol): this {
-    this.sockets.removeAllListeners(event);
-    return this;
-  }
-
-  override listeners<
-    Ev extends ReservedOrUserEventNames<
-      ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-      ServerSideEvents
-    >,
-  >(
-    event: Ev,
-  ): ReservedOrUserListener<
-    ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
-    ServerSideEvents,
-    Ev
-  >[] {
-    return (this.sockets.listeners as (ev: unknown) => never)(event);
-  }
-
-  override rawListeners(event: string | symbol): Function[] {
-    return this.sockets.rawListeners(event);
-  }
-
-  override listenerCount(event: string | symbol): number {
-    return this.sockets.listenerCount(event);
-  }
-
-  override eventNames(): (string | symbol)[] {
-    return this.sockets.eventNames();
-  }
-
-  override setMaxListeners(n: number): this {
-    this.sockets?.setMaxListeners(n);
-    return this;
-  }
-
-  override getMaxListeners(): number {
-    return this.sockets.getMaxListeners();
   }
 }

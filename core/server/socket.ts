@@ -4,11 +4,7 @@
 import { createDebug } from "../util/debug";
 import { generateId } from "../util/id";
 import { clock, toEpochMs } from "../util/clock";
-import { emitContained } from "../util/event-emitter";
-import { listenerTable } from "../util/private-fields";
-import type { EventEmitter } from "node:events";
-import { runSteps } from "../util/middleware";
-import { reportError, runHook } from "../util/report";
+import { runHook } from "../util/report";
 import {
   PacketType,
   type BroadcastFlags,
@@ -29,30 +25,21 @@ import { buildHandshake } from "./handshake";
 import { PendingAcks, settleDisconnected, type AckFn } from "./acks";
 import type { EventBucket } from "../ops/event-limit";
 import type { Namespace } from "./namespace";
-import {
-  StrictEventEmitter,
-  type AllButLast,
-  type DecorateAcknowledgements,
-  type DecorateAcknowledgementsWithMultipleResponses,
-  type DefaultEventsMap,
-  type EventNames,
-  type EventNamesWithAck,
-  type EventParams,
-  type EventsMap,
-  type FirstNonErrorArg,
-  type Last,
+import { ignoreError, SocketEvents } from "./socket-events";
+import type {
+  AllButLast,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  FirstNonErrorArg,
+  Last,
 } from "./typed-events";
 
 const debug = createDebug("socket.io:socket");
-
-/** An incoming event as per-socket middlewares see it: `[eventName, ...args]`. */
-export type Event = [string, ...unknown[]];
-
-export interface SocketReservedEventsMap {
-  disconnect: (reason: DisconnectReason, description?: unknown) => void;
-  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
-  error: (err: Error) => void;
-}
 
 /** Reasons after which a session is kept for connection state recovery. */
 const RECOVERABLE_DISCONNECT_REASONS: ReadonlySet<string> = new Set([
@@ -66,37 +53,11 @@ const RECOVERABLE_DISCONNECT_REASONS: ReadonlySet<string> = new Set([
 
 const NO_FLAGS: BroadcastFlags = Object.freeze({});
 
-// eslint-style note: listener signatures must accept the user's arguments as they come
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyListener = (...args: any[]) => void;
-
 /**
  * @internal the auth of a CONNECT without payload: shared and frozen until the handshake is
  * built, where it becomes the socket's own `{}`
  */
 export const NO_AUTH: Record<string, unknown> = Object.freeze({});
-
-/** The no-op "error" listener every socket has, as in socket.io. */
-function ignoreError(): void {}
-
-/** Whether the application listens to a socket's "error" events (not only {@link ignoreError}). */
-function hasOwnErrorListener(socket: EventEmitter): boolean {
-  const listeners = listenerTable(socket)?.error;
-  return listeners !== undefined && listeners !== ignoreError;
-}
-
-/** Where the errors of event handlers go (see {@link emitContained}). */
-function onHandlerError(err: unknown, event: string | symbol): void {
-  reportError(err, `a "${String(event)}" event handler`);
-}
-
-/** Delivers an incoming event to the socket's listeners, on the next tick (as socket.io). */
-function deliverEvent(
-  socket: Socket<EventsMap, EventsMap, EventsMap, unknown>,
-  event: unknown[],
-): void {
-  socket.deliver(event);
-}
 
 /**
  * A client connected to a namespace.
@@ -113,7 +74,7 @@ export class Socket<
   EmitEvents extends EventsMap = ListenEvents,
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   SocketData = any, // eslint-disable-line @typescript-eslint/no-explicit-any -- socket.io's default
-> extends StrictEventEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap> {
+> extends SocketEvents<ListenEvents, EmitEvents> {
   /** The session id (not the Engine.IO id, which is sensitive). */
   readonly id: SocketId;
   /** The private session id, for connection state recovery. */
@@ -134,9 +95,6 @@ export class Socket<
   /** The acknowledgements waited for (./acks.ts), created with the first. */
   #acks: PendingAcks | null = null;
 
-  #fns: ((event: Event, next: (err?: Error) => void) => void)[] | null = null;
-  #anyListeners: AnyListener[] | null = null;
-  #anyOutgoingListeners: AnyListener[] | null = null;
   #closed = false;
   /** @internal the inbound event bucket (core/ops/event-limit.ts), with the first event */
   eventBucket: EventBucket | null = null;
@@ -494,17 +452,7 @@ export class Socket<
     if (limiter !== null && !limiter.admit(this, args)) return;
     debug("emitting event %j", args);
     if (packet.id != null) args.push(this.#ack(packet.id));
-    const any = this.#anyListeners;
-    if (any !== null && any.length > 0) {
-      for (const listener of any.slice()) {
-        try {
-          listener.apply(this, args);
-        } catch (err) {
-          reportError(err, "an onAny() listener");
-        }
-      }
-    }
-    this.#dispatch(args as Event);
+    this.dispatchEvent(args);
   }
 
   #ack(id: number): AckFn {
@@ -521,49 +469,6 @@ export class Socket<
     if (acks === null || !acks.receive(packet.id as number, packet.data)) {
       debug("bad ack %s", packet.id);
     }
-  }
-
-  #dispatch(event: Event): void {
-    const fns = this.#fns;
-    if (fns === null || fns.length === 0) {
-      process.nextTick(deliverEvent, this, event);
-      return;
-    }
-    const list = fns.slice(0);
-    runSteps(
-      list.length,
-      (i, next) => list[i](event, next as (err?: Error) => void),
-      (err, failure) => {
-        if (err) {
-          // a throwing middleware is reported as next(err) is: as the socket's "error"
-          if (failure && !hasOwnErrorListener(this)) {
-            reportError(err, "a socket.use() middleware");
-          }
-          process.nextTick(() => this.onerror(err as Error));
-          return;
-        }
-        process.nextTick(deliverEvent, this, event);
-      },
-    );
-  }
-
-  /** @internal emits an incoming event to the listeners, if still connected */
-  deliver(event: unknown[]): void {
-    if (!this.connected) {
-      debug("ignore packet received after disconnection");
-      return;
-    }
-    const ev = event[0] as string;
-    // an "error" event from the client without listener must not throw
-    if (ev === "error" && this.listenerCount("error") === 0) return;
-    // the event array is [name, ...args]; a handler that throws or rejects is reported, and
-    // neither the process nor the other clients see it
-    emitContained(this, event, onHandlerError);
-  }
-
-  /** @internal an error of the connection or of a middleware */
-  onerror(err: Error): void {
-    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
   }
 
   /** @internal the socket leaves its namespace, with its reason */
@@ -634,72 +539,4 @@ export class Socket<
     this.packet({ type: PacketType.DISCONNECT, nsp: this.nsp.name });
     this.onclose(reason);
   }
-
-  // -- middlewares and catch-all listeners -------------------------------------------------------
-
-  /** Adds a middleware run for every incoming event: `(event, next) => {}`. */
-  use(fn: (event: Event, next: (err?: Error) => void) => void): this {
-    (this.#fns ??= []).push(fn);
-    return this;
-  }
-
-  /** Adds a listener for every incoming event: `(event, ...args) => {}`. */
-  onAny(listener: AnyListener): this {
-    (this.#anyListeners ??= []).push(listener);
-    return this;
-  }
-
-  /** Like {@link Socket.onAny}, first in line. */
-  prependAny(listener: AnyListener): this {
-    (this.#anyListeners ??= []).unshift(listener);
-    return this;
-  }
-
-  /** Removes a catch-all listener, or all of them. */
-  offAny(listener?: AnyListener): this {
-    this.#anyListeners = removeListener(this.#anyListeners, listener);
-    return this;
-  }
-
-  listenersAny(): AnyListener[] {
-    return this.#anyListeners ?? [];
-  }
-
-  /** Adds a listener for every outgoing event: `(event, ...args) => {}`. */
-  onAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoingListeners ??= []).push(listener);
-    return this;
-  }
-
-  /** Like {@link Socket.onAnyOutgoing}, first in line. */
-  prependAnyOutgoing(listener: AnyListener): this {
-    (this.#anyOutgoingListeners ??= []).unshift(listener);
-    return this;
-  }
-
-  /** Removes an outgoing catch-all listener, or all of them. */
-  offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoingListeners = removeListener(this.#anyOutgoingListeners, listener);
-    return this;
-  }
-
-  listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoingListeners ?? [];
-  }
-
-  /** Calls the outgoing catch-all listeners (compatibility surface: adapters call it). */
-  notifyOutgoingListeners(packet: Packet): void {
-    const listeners = this.#anyOutgoingListeners;
-    if (listeners !== null && listeners.length > 0) {
-      for (const listener of listeners.slice()) listener.apply(this, packet.data);
-    }
-  }
-}
-
-function removeListener(list: AnyListener[] | null, listener?: AnyListener): AnyListener[] | null {
-  if (list === null) return null;
-  if (!listener) return [];
-  const i = list.indexOf(listener);
-  if (i !== -1) list.splice(i, 1);
-  return list;
 }

@@ -258,19 +258,22 @@ export interface TypedEventBroadcaster<EmitEvents extends EventsMap> {
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean;
 }
 
+/** Where the errors of reserved-event listeners go. */
+function onReservedError(err: unknown, event: string | symbol): void {
+  reportError(err, `a "${String(event)}" listener`);
+}
+
 /**
  * A node EventEmitter typed by three maps: the user events one can listen to (`on`, `once`),
  * the user events one can `emit`, and the reserved events the class itself emits with
- * `emitReserved` (and that one can listen to as well). Server, Namespace and Socket extend it.
+ * `emitReserved` (and that one can listen to as well). Namespace extends it, Server and Socket
+ * through their base classes (MainNamespaceApi, SocketEvents); users meet its typed `on`,
+ * `once` and `emit` on those objects.
  *
  * @typeParam ListenEvents - user events that can be listened to with `on`/`once`
  * @typeParam EmitEvents - user events that can be sent with `emit`
  * @typeParam ReservedEvents - events such as "connection" or "disconnect", emitted by the class
  */
-function onReservedError(err: unknown, event: string | symbol): void {
-  reportError(err, `a "${String(event)}" listener`);
-}
-
 export abstract class StrictEventEmitter<
     ListenEvents extends EventsMap,
     EmitEvents extends EventsMap,

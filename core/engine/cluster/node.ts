@@ -72,6 +72,12 @@ export function setupPrimary(): () => void {
   };
 }
 
+/**
+ * The engine cluster's driver for the workers of one `node:cluster` primary: messages travel
+ * over the workers' IPC channel, and the primary (after {@link setupPrimary}) hands each to the
+ * workers subscribed to its channel. An application creates one per worker and passes it as
+ * the `cluster.driver` option (see the example at the top of this file).
+ */
 export class NodeClusterDriver extends PubSubDriver {
   readonly #listeners = new Map<string, (data: Buffer) => void>();
   readonly #subscribed = new Map<string, () => void>();

@@ -18,6 +18,12 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * The common half of the engine cluster's drivers (Redis, node:cluster): request/answer and
+ * framing over a broker that only publishes and subscribes. Applications meet it when they
+ * write a driver for another broker: they subclass it and implement `send`, `listen` and
+ * `unlisten`; the drivers shipped with socketkit are such subclasses.
+ */
 export abstract class PubSubDriver implements ClusterDriver {
   /** This driver's inbox channel, where the answers to its requests arrive. */
   readonly inbox: string;

@@ -30,6 +30,11 @@ export interface RedisSubClient {
   unsubscribe(channel: string): Promise<unknown>;
 }
 
+/**
+ * The engine cluster's driver over Redis pub/sub: the application creates it with two
+ * connected clients of the `redis` package (one publishes, the other subscribes) and passes it
+ * as the `cluster.driver` option of every node (see the example at the top of this file).
+ */
 export class RedisClusterDriver extends PubSubDriver {
   readonly #pub: RedisPubClient;
   readonly #sub: RedisSubClient;

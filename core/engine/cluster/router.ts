@@ -139,6 +139,12 @@ export interface EngineClusterStats {
   relayed: number;
 }
 
+/**
+ * One node's router of the sticky-free engine cluster: it tags the ids of the sessions this
+ * node opens, forwards the requests and upgrades for another node's sessions to their owner,
+ * and serves the ones forwarded here. The engine creates it when the `cluster` option is set;
+ * applications meet it as `io.engine.cluster` (its `tag`, its `stats`, `ready`).
+ */
 export class EngineClusterRouter {
   /** This node's tag: the first {@link TAG_LENGTH} characters of the ids of its sessions. */
   readonly tag: string;

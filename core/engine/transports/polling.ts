@@ -123,6 +123,12 @@ function detachBody(req: BodyRequest): void {
   req[kBody] = undefined;
 }
 
+/**
+ * The HTTP long-polling transport of one session: it holds the client's pending GET until
+ * there are packets to write, and decodes the packets of each POST. The engine creates it for
+ * a handshake or request over polling; applications meet it as `socket.conn.transport` while
+ * the session polls (its `name` is "polling").
+ */
 export class EnginePolling extends EngineTransport {
   readonly name = "polling" as const;
   /** How long a close waits for the client's next poll before giving up (30 s). */

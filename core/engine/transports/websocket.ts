@@ -119,6 +119,12 @@ function writeFrame(
   if (last > 0) tcp.uncork();
 }
 
+/**
+ * The WebSocket transport of one session, over a `ws` connection (or anything shaped like
+ * one): each Engine.IO packet is one message. The engine creates it for an upgrade or a
+ * WebSocket-only handshake; applications meet it as `socket.conn.transport` once the session
+ * runs over WebSocket (its `name` is "websocket").
+ */
 export class EngineWebSocket extends EngineTransport {
   readonly name = "websocket" as const;
   perMessageDeflate: boolean | object | undefined = undefined;
