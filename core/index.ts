@@ -3,6 +3,7 @@
  * `import { Server } from "socketkit"` replaces `import { Server } from "socket.io"`.
  */
 export { Server, type BindableEngine, type NamespaceCheck } from "./server/server";
+export type { IoFrom } from "./server/io-from";
 export {
   Namespace,
   RESERVED_EVENTS,
@@ -31,6 +32,8 @@ export type { AdapterEvents } from "./adapter/index";
 export * as parser from "./parser/index";
 export { EngineServer, computePath, type AttachOptions } from "./http/engine-server";
 export { endUnansweredUpgrade, type RequestTaker, type UpgradeTaker } from "./http/host";
+/** @internal shared by the integrations (kept out of the published types) */
+export { mirrorSession } from "./http/mirror-session";
 export {
   EngineBaseServer,
   type EngineServerOptions,
