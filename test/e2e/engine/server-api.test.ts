@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { EngineSocket } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   listen,
   newEngine,
@@ -11,9 +10,9 @@ import {
   rawUpgrade,
   rawWebSocket,
   startEngine,
-  waitFor,
-  waitUntil,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 

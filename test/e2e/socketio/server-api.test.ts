@@ -16,14 +16,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { Manager, io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { WebSocket } from "ws";
-import {
-  closeAll,
-  createClient,
-  sleep,
-  startServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
+import { createClient, startServer, type ServerHarness } from "../../support/server";
 import {
   Adapter,
   EngineServer,
@@ -34,6 +27,8 @@ import {
   type ServerOptions,
   type Socket,
 } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 const REFERENCE = process.env.SIO_REFERENCE === "1";
 /** `it` for socketkit-only behaviour (socket.io has no such check). */
