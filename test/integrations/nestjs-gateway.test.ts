@@ -164,7 +164,7 @@ describe.each(PLATFORMS)("gateways on %s", (platform) => {
     expect(recorder.named("init")).toEqual([["init", gateway.server]]);
     const client = createClient(h);
     await waitFor(client, "connect");
-    await sleep(10);
+    await waitUntil(() => recorder.named("connection").length > 0);
     expect(recorder.named("connection")).toEqual([["connection", client.id]]);
     const id = client.id;
     client.disconnect();

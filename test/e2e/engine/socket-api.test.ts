@@ -82,10 +82,11 @@ describe("engine socket API", () => {
     const first = rawPoll(h, sid);
     await waitUntil(() => socket.transport.writable);
     const calls: string[] = [];
+    const drained = waitFor(socket, "drain");
     socket.send("a"); // flushed at once into the pending poll, no callback
     socket.send("b", () => calls.push("b")); // waits for the next poll
     expect((await first).body).toBe("4a");
-    await sleep(50); // the first flush has drained
+    await drained; // the first flush has drained
     expect(calls).toEqual([]);
     expect((await rawPoll(h, sid)).body).toBe("4b");
     await waitUntil(() => calls.length === 1);

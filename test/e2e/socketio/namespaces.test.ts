@@ -2,7 +2,7 @@ import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "sock
 import { createClient, startServer, TRANSPORTS, type ServerHarness } from "../../support/server";
 import type { Namespace, Socket } from "../../../core/index";
 import { closeAll } from "../../support/close-all";
-import { sleep, waitFor, waitUntil } from "../../support/wait";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -163,7 +163,10 @@ describe.each(TRANSPORTS)("namespaces over $name", ({ opts }) => {
     const done2 = waitFor(main, "news");
     h.io.emit("news", "y");
     await done2;
-    await sleep(20);
+    // a later packet on /other's connection: a stray "y" there would have come before it
+    const barrier = waitFor(other, "barrier");
+    h.io.of("/other").emit("barrier");
+    await barrier;
     expect(received).toEqual(["other:x", "main:y"]);
   });
 });
@@ -290,7 +293,10 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     parent.emit("all", "children");
     expect(await got1).toEqual(["children"]);
     expect(await got2).toEqual(["children"]);
-    await sleep(20);
+    // a later packet to the main client: a stray "all" would have come before it
+    const barrier = waitFor(main, "barrier");
+    h.io.emit("barrier");
+    await barrier;
     expect(mainGot).toEqual([]);
   });
 
@@ -309,7 +315,10 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     parent.to("vip").emit("vip", 1);
     expect(await got1).toEqual([1]);
     expect(await got2).toEqual([1]);
-    await sleep(20);
+    // a later packet to c3: a stray "vip" would have come before it
+    const barrier = waitFor(c3, "barrier");
+    h.io.of("/rooms-2").emit("barrier");
+    await barrier;
     expect(c3Got).toEqual([]);
   });
 
