@@ -3,8 +3,9 @@
  * events and options, close(), the listener proxy to the main namespace, new_namespace,
  * serverSideEmit without a cluster adapter, and the up-front option checks.
  *
- * `SIO_REFERENCE=1` marks a run against the official socket.io server (through a jest module
- * mapping of core/index): tests of socketkit-only behaviour are skipped then.
+ * `SIO_REFERENCE=1` marks the run against the official socket.io server (jest.reference.config.js
+ * maps core/index to it; `npm run test:reference`): tests of socketkit-only behaviour are
+ * skipped then.
  */
 import {
   createServer,
@@ -37,6 +38,14 @@ const ours: jest.It = REFERENCE ? it.skip : it;
 /** Servers (and extra http servers / clients) a test opened outside the shared harness. */
 const toClose: { io?: Server; http?: HttpServer }[] = [];
 const extraClients: ClientSocket[] = [];
+
+describe("the server under test", () => {
+  it("is socket.io's in the reference run, socketkit's otherwise", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const official = (require("socket.io") as { Server: unknown }).Server;
+    expect(Server === official).toBe(REFERENCE);
+  });
+});
 
 afterEach(async () => {
   jest.restoreAllMocks();
@@ -578,7 +587,8 @@ describe("serverSideEmit with the in-memory adapter", () => {
 });
 
 describe("adapters built on socket.io-adapter", () => {
-  it("calls init() on each new adapter, as socket.io 4.8.2+ does (4.8.1 never called it)", () => {
+  // the reference run is socket.io 4.8.1, which never calls it
+  ours("calls init() on each new adapter, as socket.io 4.8.2+ does (4.8.1 never called it)", () => {
     const inits: string[] = [];
     class InitAdapter extends Adapter {
       override init(): void {
