@@ -4,6 +4,7 @@
  */
 export { Server, type BindableEngine } from "./server/server";
 export type { NamespaceCheck } from "./server/dynamic-namespaces";
+export type { IoFrom } from "./server/io-from";
 export {
   Namespace,
   RESERVED_EVENTS,
@@ -33,6 +34,8 @@ export type { AdapterEvents } from "./adapter/index";
 export * as parser from "./parser/index";
 export { EngineServer, computePath, type AttachOptions } from "./http/engine-server";
 export { endUnansweredUpgrade, type RequestTaker, type UpgradeTaker } from "./http/host";
+/** @internal shared by the integrations (kept out of the published types) */
+export { mirrorSession } from "./http/mirror-session";
 export {
   EngineBaseServer,
   type EngineServerOptions,

@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, deflate, gzip } from "node:zlib";
 import { createDebug } from "../util/debug";
+import { negotiateEncoding } from "../util/negotiate-encoding";
 import { createError } from "../errors";
 
 const debug = createDebug("socket.io:server");
@@ -80,78 +81,6 @@ export function clientBundleFileFromUrl(url: string, path: string): ClientBundle
 
 /** Encodings offered, in socket.io's order of preference for equal client preferences. */
 const OFFERED = ["br", "gzip", "deflate"] as const;
-
-interface AcceptedEncoding {
-  name: string;
-  q: number;
-  /** position in the header */
-  order: number;
-}
-
-/** How well the header accepts one offered encoding (negotiator's "priority"). */
-interface Priority {
-  /** specificity: 1 for the name itself, 0 for `*` */
-  s: number;
-  q: number;
-  /** position in the header of the entry that applies */
-  o: number;
-}
-
-/**
- * Picks the body encoding for an `Accept-Encoding` header exactly as socket.io does
- * (`accepts(req).encodings(["br", "gzip", "deflate"])`, i.e. negotiator 0.6): the highest
- * quality wins; on a tie, an explicit name beats `*`, then the earlier entry of the header, then
- * br > gzip > deflate. No header, or nothing acceptable, gives `"identity"`.
- */
-export function negotiateEncoding(acceptEncoding: string | undefined): ContentEncoding {
-  if (!acceptEncoding) return "identity";
-  const accepted = parseAcceptEncoding(acceptEncoding);
-  let best: ContentEncoding = "identity";
-  let bestPriority: Priority | undefined;
-  for (const offered of OFFERED) {
-    // The header entry that applies: the most specific, then the highest quality, then the last.
-    let priority: Priority = { s: 0, q: 0, o: -1 };
-    for (const entry of accepted) {
-      const s = entry.name === offered ? 1 : entry.name === "*" ? 0 : -1;
-      if (s === -1) continue;
-      if ((priority.s - s || priority.q - entry.q || priority.o - entry.order) < 0) {
-        priority = { s, q: entry.q, o: entry.order };
-      }
-    }
-    if (!(priority.q > 0)) continue;
-    // Offers are visited in order, so an equal priority keeps the earlier offer.
-    if (
-      bestPriority === undefined ||
-      (bestPriority.q - priority.q || bestPriority.s - priority.s || priority.o - bestPriority.o) <
-        0
-    ) {
-      best = offered;
-      bestPriority = priority;
-    }
-  }
-  return best;
-}
-
-/** `gzip;q=0.8, br` -> entries with lower-cased names; malformed entries are skipped. */
-function parseAcceptEncoding(header: string): AcceptedEncoding[] {
-  const entries: AcceptedEncoding[] = [];
-  const parts = header.split(",");
-  for (let order = 0; order < parts.length; order++) {
-    const params = parts[order].split(";");
-    const name = params[0].trim();
-    if (name === "" || name.includes(" ") || name.includes("\t")) continue;
-    let q = 1;
-    for (let i = 1; i < params.length; i++) {
-      const [key, value] = params[i].trim().split("=");
-      if (key === "q") {
-        q = parseFloat(value);
-        break;
-      }
-    }
-    entries.push({ name: name.toLowerCase(), q, order });
-  }
-  return entries;
-}
 
 const compress: Record<Exclude<ContentEncoding, "identity">, (data: Buffer) => Promise<Buffer>> = {
   br: promisify(brotliCompress),
@@ -228,7 +157,8 @@ export class ClientBundle {
       isMap ? "application/json; charset=utf-8" : "application/javascript; charset=utf-8",
     );
     res.setHeader("ETag", pkg.etag);
-    const encoding = negotiateEncoding(req.headers["accept-encoding"]);
+    const encoding: ContentEncoding =
+      negotiateEncoding(req.headers["accept-encoding"], OFFERED) ?? "identity";
     this.#body(pkg, file, encoding).then(
       (body) => {
         if (res.destroyed) return;

@@ -13,6 +13,7 @@ import {
   type EngineMiddleware,
   type EngineRequest,
   type EventsMap,
+  type IoFrom,
   type ServerOptions,
 } from "../../core/index";
 
@@ -29,8 +30,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface -- filled by augmentation
 export interface SocketkitExpressTypes {}
 
-/** `IoFrom<{ io: S }>` is `S`; anything else gives the default `Server`. */
-export type IoFrom<T> = T extends { io: infer S } ? S : Server;
+export type { IoFrom };
 
 /** The type of `req.io`: `Server`, or what {@link SocketkitExpressTypes} declares. */
 export type ExpressIo = IoFrom<SocketkitExpressTypes>;

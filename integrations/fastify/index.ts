@@ -11,8 +11,10 @@ import {
   EngineServer,
   Server,
   endUnansweredUpgrade,
+  mirrorSession,
   type DefaultEventsMap,
   type EventsMap,
+  type IoFrom,
   type ServerOptions,
 } from "../../core/index";
 
@@ -29,8 +31,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface -- filled by augmentation
 export interface SocketkitFastifyTypes {}
 
-/** `IoFrom<{ io: S }>` is `S`; anything else gives the default `Server`. */
-export type IoFrom<T> = T extends { io: infer S } ? S : Server;
+export type { IoFrom };
 
 /** The type of `fastify.io`: `Server`, or what {@link SocketkitFastifyTypes} declares. */
 export type FastifyIo = IoFrom<SocketkitFastifyTypes>;
@@ -117,14 +118,7 @@ async function socketkitPlugin(fastify: FastifyInstance, opts: FastifySocketkitO
   ) {
     const raw = request.raw;
     fastifyRequests.set(raw, request);
-    if ("session" in request) {
-      Object.defineProperty(raw, "session", {
-        configurable: true,
-        enumerable: true,
-        get: () => (request as { session?: unknown }).session,
-        set: (v: unknown) => ((request as { session?: unknown }).session = v),
-      });
-    }
+    mirrorSession(raw, request);
     const headers = replyHeaders(reply);
     reply.hijack();
     const upgrade = upgrades.get(raw);

@@ -12,11 +12,13 @@ import {
 import type Koa from "koa";
 import { compose, type Middleware } from "./events";
 import {
+  mirrorSession,
   Server,
   type DefaultEventsMap,
   type EngineMiddleware,
   type EngineRequest,
   type EventsMap,
+  type IoFrom,
   type ServerOptions,
 } from "../../core/index";
 
@@ -33,8 +35,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface -- filled by augmentation
 export interface SocketkitKoaTypes {}
 
-/** `IoFrom<{ io: S }>` is `S`; anything else gives the default `Server`. */
-export type IoFrom<T> = T extends { io: infer S } ? S : Server;
+export type { IoFrom };
 
 /** The type of `ctx.io`: `Server`, or what {@link SocketkitKoaTypes} declares. */
 export type KoaIo = IoFrom<SocketkitKoaTypes>;
@@ -90,14 +91,7 @@ function koaEngineMiddleware(
     if (!ctx) {
       ctx = app.createContext(req, res) as Koa.Context;
       contexts.set(req, ctx);
-      if ("session" in ctx) {
-        const c = ctx as Koa.Context & { session: unknown };
-        Object.defineProperty(req, "session", {
-          configurable: true,
-          get: () => c.session,
-          set: (v: unknown) => (c.session = v),
-        });
-      }
+      mirrorSession(req, ctx);
     }
     const context = ctx;
     let reached = false;

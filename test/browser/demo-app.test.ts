@@ -4,8 +4,8 @@
  */
 import { once } from "node:events";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
-import { waitFor } from "../support/server";
 import { startDemo, type Demo } from "./support";
+import { waitFor } from "../support/wait";
 
 interface Message {
   id: number;

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
-import { waitFor } from "../support/server";
+import { waitFor } from "../support/wait";
 
 const root = join(__dirname, "../..");
 const BUILT = existsSync(join(root, "dist/core/index.js"));

@@ -9,7 +9,6 @@ import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { instrument } from "@socket.io/admin-ui";
 import { REDIS_URL, describeWithBroker } from "../support/brokers";
-import { waitFor } from "../support/server";
 import {
   closeCluster,
   connectTo,
@@ -21,6 +20,7 @@ import {
 } from "./helpers";
 import "../../integrations/ecosystem";
 import { Adapter, type AdapterConstructor } from "../../core/index";
+import { waitFor } from "../support/wait";
 
 afterEach(closeCluster);
 

@@ -31,6 +31,7 @@ import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient as createRedisClient } from "redis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type AdapterConstructor, type DrainResult, type Socket } from "../../core/index";
+import { waitUntil } from "../support/wait";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -141,20 +142,6 @@ async function startProxy(ports: number[]): Promise<{ port: number; close(): Pro
       await new Promise((r) => server.close(r));
     },
   };
-}
-
-async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string | (() => string),
-) {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > ms) {
-      throw new Error(`timeout waiting for ${typeof what === "string" ? what : what()}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const suite = REDIS_UP || IN_CI ? describe : describe.skip;

@@ -19,7 +19,7 @@ import {
   type SocketOptions,
 } from "socket.io-client";
 import { Server, type ServerOptions, type Socket } from "../../core/index";
-import { sleep, waitFor } from "../support/server";
+import { sleep, waitFor } from "../support/wait";
 
 export type NodeKind = "socketkit" | "socket.io";
 

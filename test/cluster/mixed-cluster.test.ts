@@ -11,7 +11,6 @@ import { createClient as createRedisClient } from "redis";
 import { createAdapter as createRedisAdapter } from "@socket.io/redis-adapter";
 import { createAdapter as createPostgresAdapter } from "@socket.io/postgres-adapter";
 import { POSTGRES, REDIS_URL, describeWithBroker, type Broker } from "../support/brokers";
-import { waitFor } from "../support/server";
 import {
   adapterTimersDone,
   closeCluster,
@@ -23,8 +22,8 @@ import {
   type NodeKind,
   withAckTimeout,
 } from "./helpers";
-import { until } from "./support";
 import type { AdapterConstructor } from "../../core/index";
+import { waitFor, waitUntil } from "../support/wait";
 
 afterEach(closeCluster);
 afterAll(adapterTimersDone);
@@ -159,7 +158,7 @@ for (const { broker, name, start } of CLUSTERS) {
           const viaRoom = waitFor<[string]>(there.client, "viaRoom");
           // the Postgres adapter publishes over a pool, so a later request may overtake the
           // join: fetch until the remote node answers with the socket in its new room
-          await until(
+          await waitUntil(
             async () => (await nodes[from].io.in("joined").fetchSockets()).length === 1,
             5000,
             "the remote join",

@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import { Pool } from "pg";
 import { createAdapter } from "@socket.io/postgres-adapter";
 import { POSTGRES, describeWithBroker } from "../support/brokers";
-import { waitFor } from "../support/server";
 import {
   adapterTimersDone,
   closeCluster,
@@ -22,6 +21,7 @@ import {
   withAckTimeout,
 } from "./helpers";
 import type { AdapterConstructor } from "../../core/index";
+import { waitFor } from "../support/wait";
 
 const describePostgres = describeWithBroker("postgres", "@socket.io/postgres-adapter");
 

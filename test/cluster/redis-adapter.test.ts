@@ -11,15 +11,14 @@ import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient as createRedisClient } from "redis";
 import type { Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   createClient as createTrackedClient,
-  sleep,
   startServer,
-  waitFor,
   type ServerHarness,
 } from "../support/server";
 import { REDIS_URL, describeWithBroker } from "../support/brokers";
 import type { AdapterConstructor, RemoteSocket, Socket } from "../../core/index";
+import { closeAll } from "../support/close-all";
+import { sleep, waitFor } from "../support/wait";
 
 type RedisClient = ReturnType<typeof createRedisClient>;
 

@@ -9,7 +9,6 @@ import { createClient as createRedisClient } from "redis";
 import { io as ioc } from "socket.io-client";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { REDIS_URL, describeWithBroker } from "../support/brokers";
-import { sleep, waitFor } from "../support/server";
 import {
   closeCluster,
   onCleanup,
@@ -22,6 +21,7 @@ import {
   type NodeKind,
 } from "./helpers";
 import type { AdapterConstructor, Socket } from "../../core/index";
+import { waitFor, waitUntil } from "../support/wait";
 
 afterEach(closeCluster);
 
@@ -72,12 +72,8 @@ async function streamsCluster(kinds: NodeKind[]): Promise<StreamsCluster> {
 }
 
 /** Polls Redis until `check` holds (the adapters write to it without telling anyone). */
-async function untilRedis(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Redis never showed ${what}`);
-    await sleep(10);
-  }
+function untilRedis(check: () => Promise<boolean>, what: string): Promise<void> {
+  return waitUntil(check, 10_000, `Redis to show ${what}`);
 }
 
 describeWithBroker("redis", "@socket.io/redis-streams-adapter")(

@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
-import { waitFor } from "../support/server";
+import { waitFor } from "../support/wait";
 
 let primary: ChildProcess | undefined;
 const clients: ClientSocket[] = [];

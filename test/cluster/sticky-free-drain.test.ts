@@ -4,7 +4,7 @@
  * cannot use without sticky sessions) receive a numbered stream; node A is drained mid-stream.
  * Its clients end on the other nodes, recovered; every client holds every message exactly once.
  */
-import { describeWithRedis, until } from "./support";
+import { describeWithRedis } from "./support";
 import {
   connected,
   lossAndDuplicates,
@@ -13,6 +13,7 @@ import {
   useCluster,
   startServedCluster,
 } from "./traffic";
+import { waitUntil } from "../support/wait";
 
 const CLIENTS = 9;
 
@@ -49,22 +50,26 @@ describeWithRedis("sticky-free cluster: drain (Redis streams)", () => {
       run.nodes[1 + (seq % 2)].io.to("r0").emit("room", seq);
     }, 20);
     try {
-      await until(() => seq >= 30, 5000, "the stream to start");
+      await waitUntil(() => seq >= 30, 5000, "the stream to start");
       const result = await run.nodes[0].io.drain({ timeout: 5000 });
       expect(result.closed + result.forced).toBe(onA.length);
-      await until(
+      await waitUntil(
         () =>
           onA.every((t) => t.client.connected && !t.client.io.engine.id!.startsWith(drainedTag)),
         10000,
         "the drained clients to resume elsewhere",
       );
       const after = seq;
-      await until(() => seq >= after + 30, 5000, "the stream to go on");
+      await waitUntil(() => seq >= after + 30, 5000, "the stream to go on");
     } finally {
       clearInterval(emitter);
     }
     const last = seq;
-    await until(() => run.tallies.every((t) => t.rooms.includes(last)), 10000, "the last message");
+    await waitUntil(
+      () => run.tallies.every((t) => t.rooms.includes(last)),
+      10000,
+      "the last message",
+    );
 
     let lost = 0;
     let dup = 0;

@@ -6,14 +6,7 @@
  */
 import { request } from "node:http";
 import { createClient } from "redis";
-import {
-  describeWithRedis,
-  killNode,
-  startNode,
-  uniquePrefix,
-  until,
-  type ClusterNode,
-} from "./support";
+import { describeWithRedis, killNode, startNode, uniquePrefix, type ClusterNode } from "./support";
 import {
   connected,
   echo,
@@ -25,6 +18,7 @@ import {
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
 import type { EngineSocket } from "../../core/index";
+import { sleep, waitUntil } from "../support/wait";
 
 const UNKNOWN_SID = { code: 1, message: "Session ID unknown" };
 
@@ -106,7 +100,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     });
     slow.on("error", () => undefined);
     slow.write("4" + "y".repeat(599));
-    await until(() => a.io.engine.cluster!.heldBytes(sid) === 600, 5000, "the slow POST");
+    await waitUntil(() => a.io.engine.cluster!.heldBytes(sid) === 600, 5000, "the slow POST");
     const second = await fetch(url(a, "&sid=" + sid), {
       method: "POST",
       body: "4" + "z".repeat(599),
@@ -114,7 +108,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     expect(second.status).toBe(413);
     slow.destroy();
     // the reservation goes with the abandoned request
-    await until(() => a.io.engine.cluster!.heldBytes(sid) === 0, 5000, "the release");
+    await waitUntil(() => a.io.engine.cluster!.heldBytes(sid) === 0, 5000, "the release");
   });
 
   it("forwards compressed answers intact", async () => {
@@ -142,7 +136,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     const poll = fetch(url(a, "&sid=" + sid), { signal: controller.signal }).catch(
       (e: Error) => e.name,
     );
-    await until(() => b.io.engine.cluster!.stats.served === 1, 5000, "the forwarded poll");
+    await waitUntil(() => b.io.engine.cluster!.stats.served === 1, 5000, "the forwarded poll");
     controller.abort();
     expect(await poll).toBe("AbortError");
     expect(await closed).toBe("transport error");
@@ -176,11 +170,11 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     }, 30);
     const echoer = setInterval(() => run.tallies.forEach((t) => t.client.connected && echo(t)), 30);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       await killNode(victim);
       proxy.remove(0);
       // every client is (again) connected, on a surviving node; none waits on the dead one
-      await until(
+      await waitUntil(
         () =>
           reconnects >= onVictim.length &&
           run.tallies.every(
@@ -197,14 +191,14 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
       const base = run.tallies.map((t) => t.sent);
       const first = seq + 1;
       for (const node of live()) {
-        await until(async () => (await node.io.fetchSockets()).length === 9, 5000, "sockets");
+        await waitUntil(async () => (await node.io.fetchSockets()).length === 9, 5000, "sockets");
       }
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       clearInterval(emitter);
       clearInterval(echoer);
       const last = seq;
       const expected = range(last).filter((n) => n >= first);
-      await until(
+      await waitUntil(
         () =>
           run.tallies.every(
             (t, i) =>

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { once } from "node:events";
 import { connected, echo, lossAndDuplicates, range, tallyClient, type Tally } from "./traffic";
-import { until } from "./support";
+import { sleep, waitUntil } from "../support/wait";
 
 interface WorkerStats {
   requests: number;
@@ -39,7 +39,7 @@ describe("sticky-free cluster: node:cluster driver", () => {
     if (primary && primary.exitCode === null) {
       // the sessions are closed on both workers before they stop (no client left polling)
       const child = primary;
-      await until(
+      await waitUntil(
         async () => {
           child.send("stats");
           const { stats } = await next<{ stats: WorkerStats[] }>(child, "stats");
@@ -63,9 +63,9 @@ describe("sticky-free cluster: node:cluster driver", () => {
     );
     await Promise.all(tallies.map(connected));
     const echoer = setInterval(() => tallies.forEach(echo), 20);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await sleep(2000);
     clearInterval(echoer);
-    await until(() => tallies.every((t) => t.acks.length >= t.sent), 10000, "the acks");
+    await waitUntil(() => tallies.every((t) => t.acks.length >= t.sent), 10000, "the acks");
     let lost = 0;
     let dup = 0;
     for (const t of tallies) {

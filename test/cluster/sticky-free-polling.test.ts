@@ -3,7 +3,7 @@
  * stickiness) serve polling-only clients as one server: acks, broadcasts and room messages for a
  * sustained period, nothing lost, nothing duplicated, and requests really forwarded.
  */
-import { describeWithRedis, until } from "./support";
+import { describeWithRedis } from "./support";
 import {
   connected,
   echo,
@@ -15,6 +15,7 @@ import {
   startServedCluster,
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
+import { sleep, waitUntil } from "../support/wait";
 
 const CLIENTS = 6;
 const SUSTAIN_MS = 6000;
@@ -32,7 +33,11 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
     for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
     // every node sees every socket through the adapter: its subscriptions are live
     for (const node of run.nodes) {
-      await until(async () => (await node.io.fetchSockets()).length === CLIENTS, 5000, "sockets");
+      await waitUntil(
+        async () => (await node.io.fetchSockets()).length === CLIENTS,
+        5000,
+        "sockets",
+      );
     }
 
     // session ids: a node's random tag + a random id, nothing about the node's address
@@ -57,7 +62,7 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
       node.io.to(`r${seq % 2}`).emit("room", seq);
     }, 60);
     const echoer = setInterval(() => run.tallies.forEach(echo), 40);
-    await new Promise((resolve) => setTimeout(resolve, SUSTAIN_MS));
+    await sleep(SUSTAIN_MS);
     clearInterval(emitter);
     clearInterval(echoer);
 
@@ -66,7 +71,7 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
       t.acks.length >= t.sent &&
       t.ticks.length >= last &&
       t.rooms.length >= range(last).filter((n) => `r${n % 2}` === t.room).length;
-    await until(() => run.tallies.every(done), 10000, "the last messages");
+    await waitUntil(() => run.tallies.every(done), 10000, "the last messages");
 
     let lost = 0;
     let dup = 0;

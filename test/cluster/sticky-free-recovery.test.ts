@@ -4,8 +4,9 @@
  * through the round-robin proxy, possibly on another node, and recovers: same Socket.IO id,
  * rooms kept, the broadcasts it missed delivered.
  */
-import { describeWithRedis, until } from "./support";
+import { describeWithRedis } from "./support";
 import { connected, tallyClient, useCluster, startServedCluster } from "./traffic";
+import { waitUntil } from "../support/wait";
 
 describeWithRedis("sticky-free cluster: connection state recovery (Redis streams)", () => {
   const run = useCluster();
@@ -31,7 +32,7 @@ describeWithRedis("sticky-free cluster: connection state recovery (Redis streams
     const firstSid = tally.client.io.engine.id;
     // a broadcast before the cut arrives as usual
     run.nodes[1].io.to("r0").emit("room", 1);
-    await until(() => tally.rooms.length === 1, 5000, "the first room message");
+    await waitUntil(() => tally.rooms.length === 1, 5000, "the first room message");
 
     // cut the connection (the client's Engine.IO session ends; the Socket.IO one is kept)
     const disconnected = new Promise<void>((resolve) =>
@@ -46,11 +47,11 @@ describeWithRedis("sticky-free cluster: connection state recovery (Redis streams
     expect(tally.client.recovered).toBe(true);
     expect(tally.client.id).toBe(socketId);
     expect(tally.client.io.engine.id).not.toBe(firstSid);
-    await until(() => tally.rooms.length === 4, 5000, "the missed room messages");
+    await waitUntil(() => tally.rooms.length === 4, 5000, "the missed room messages");
     expect([...tally.rooms].sort()).toEqual([1, 2, 3, 4]);
     // the room was kept: a new broadcast reaches it
     run.nodes[2].io.to("r0").emit("room", 5);
-    await until(() => tally.rooms.includes(5), 5000, "a room message after the recovery");
+    await waitUntil(() => tally.rooms.includes(5), 5000, "a room message after the recovery");
     expect(tally.rooms).toHaveLength(5);
   }, 30000);
 });

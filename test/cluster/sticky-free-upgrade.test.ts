@@ -2,7 +2,7 @@
  * Issue 15: clients that start on polling upgrade to WebSocket through a round-robin proxy; an
  * upgrade that reaches a node other than the session's owner is relayed to the owner.
  */
-import { describeWithRedis, until } from "./support";
+import { describeWithRedis } from "./support";
 import {
   connected,
   echo,
@@ -12,6 +12,7 @@ import {
   useCluster,
   startServedCluster,
 } from "./traffic";
+import { sleep, waitUntil } from "../support/wait";
 
 const CLIENTS = 9;
 
@@ -38,10 +39,14 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
     );
     await Promise.all(run.tallies.map(connected));
     expect(await Promise.all(upgraded)).toEqual(run.tallies.map(() => "websocket"));
-    await until(() => serverUpgrades.length === CLIENTS, 5000, "server-side upgrades");
+    await waitUntil(() => serverUpgrades.length === CLIENTS, 5000, "server-side upgrades");
     for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
     for (const node of run.nodes) {
-      await until(async () => (await node.io.fetchSockets()).length === CLIENTS, 5000, "sockets");
+      await waitUntil(
+        async () => (await node.io.fetchSockets()).length === CLIENTS,
+        5000,
+        "sockets",
+      );
     }
 
     let seq = 0;
@@ -52,12 +57,12 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
       node.io.to(`r${seq % 2}`).emit("room", seq);
     }, 30);
     const echoer = setInterval(() => run.tallies.forEach(echo), 20);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await sleep(3000);
     clearInterval(emitter);
     clearInterval(echoer);
     const last = seq;
     const roomSeqs = (room: string): number[] => range(last).filter((n) => `r${n % 2}` === room);
-    await until(
+    await waitUntil(
       () =>
         run.tallies.every(
           (t) =>

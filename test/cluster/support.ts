@@ -202,16 +202,3 @@ export async function startProxy(ports: number[], steer?: Steer): Promise<RoundR
 export function uniquePrefix(name: string): string {
   return `sk-test-${name}-${process.pid}-${Date.now().toString(36)}`;
 }
-
-/** Resolves when `predicate()` holds (checked every 20 ms); rejects after `ms` with `what`. */
-export async function until(
-  predicate: () => boolean | Promise<boolean>,
-  ms: number,
-  what: string,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -12,7 +12,9 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient as createRedisClient } from "redis";
 import type { ServerOptions, Socket } from "../../integrations/v2/index";
 import { describeWithBroker, REDIS_URL } from "../support/brokers";
-import { ask, closeAll, connected, CLIENTS, startApp, waitFor, type App } from "../e2e/v2/helpers";
+import { ask, connected, CLIENTS, startApp, type App } from "../e2e/v2/helpers";
+import { closeAll } from "../support/close-all";
+import { sleep, waitFor } from "../support/wait";
 
 type RedisClient = ReturnType<typeof createRedisClient>;
 const redisClients: RedisClient[] = [];
@@ -42,7 +44,7 @@ async function startCluster(): Promise<[App, App]> {
       const adapter = node.io.of(nsp).adapter;
       for (let i = 0; (await adapter.serverCount()) !== 2; i++) {
         if (i > 300) throw new Error(`the redis subscriptions of ${nsp} did not come up`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
     }
   }

@@ -4,10 +4,10 @@
  * a loop.
  */
 import WebSocket from "ws";
-import { closeAll } from "../support/server";
 import { startTarget } from "./support";
 import { closeRawClients } from "./support";
 import type { Socket } from "../../core/index";
+import { closeAll } from "../support/close-all";
 
 afterEach(async () => {
   closeRawClients();

@@ -3,10 +3,12 @@
  * a throwing middleware refuses the connection with its message (connect_error) and is reported
  * on the server; throwing handlers, hooks and callbacks never crash the process.
  */
-import { closeAll, connect, createClient, waitFor } from "../support/server";
+import { connect, createClient } from "../support/server";
 import { expectHealthy, startTarget } from "./support";
 import { closeRawClients } from "./support";
 import { Adapter } from "../../core/index";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 /** An adapter whose hooks fail: addAll rejects for own rooms, delAll throws. */
 class FailingAdapter extends Adapter {

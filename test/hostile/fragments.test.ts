@@ -2,7 +2,7 @@
  * Class 3: tiny fragments. One WebSocket message split into more than maxWebSocketFragments
  * frames closes that connection with 1008, whatever the total size.
  */
-import { closeAll, connect } from "../support/server";
+import { connect } from "../support/server";
 import {
   closeCodeOf,
   expectHealthy,
@@ -14,6 +14,7 @@ import {
   startTarget,
 } from "./support";
 import { closeRawClients } from "./support";
+import { closeAll } from "../support/close-all";
 
 afterEach(async () => {
   closeRawClients();

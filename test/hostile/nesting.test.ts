@@ -3,7 +3,7 @@
  * closes that connection with "parse error"; values too deep to encode are the application's
  * error, with a code.
  */
-import { closeAll, connect, createClient } from "../support/server";
+import { connect, createClient } from "../support/server";
 import {
   expectHealthy,
   liveBytes,
@@ -17,6 +17,7 @@ import {
 } from "./support";
 import { closeRawClients } from "./support";
 import { DEFAULT_MAX_DEPTH } from "../../core/parser/depth";
+import { closeAll } from "../support/close-all";
 
 afterEach(async () => {
   closeRawClients();

@@ -3,12 +3,13 @@
  * (maxBufferedBytes): past it the session is closed with "transport error" and its memory freed;
  * volatile packets are dropped before anything else.
  */
-import { closeAll, connect } from "../support/server";
+import { connect } from "../support/server";
 import type { Socket } from "../../core/index";
 import { expectHealthy, liveBytes, MiB, rawFrames, rawSioPolling, startTarget } from "./support";
 import { closeRawClients } from "./support";
 import { DEFAULT_MAX_BUFFERED_BYTES } from "../../core/engine/server";
-import { waitUntil } from "../support/engine";
+import { closeAll } from "../support/close-all";
+import { waitUntil } from "../support/wait";
 
 afterEach(async () => {
   closeRawClients();

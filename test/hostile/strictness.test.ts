@@ -2,7 +2,7 @@
  * Class 4: protocol strictness. An EVENT or ACK without its array is malformed ("parse error"),
  * and a session already on WebSocket refuses a second upgrade.
  */
-import { closeAll, connect } from "../support/server";
+import { connect } from "../support/server";
 import {
   expectHealthy,
   nextDisconnect,
@@ -12,6 +12,7 @@ import {
 } from "./support";
 import { closeRawClients } from "./support";
 import WebSocket from "ws";
+import { closeAll } from "../support/close-all";
 
 afterEach(async () => {
   closeRawClients();

@@ -11,7 +11,8 @@ import { runInNewContext } from "node:vm";
 import WebSocket from "ws";
 import type { Socket } from "../../core/index";
 import type { ServerOptions } from "../../core/index";
-import { connect, startServer, waitFor, type ServerHarness } from "../support/server";
+import { connect, startServer, type ServerHarness } from "../support/server";
+import { waitFor } from "../support/wait";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

@@ -13,8 +13,9 @@ import { socketkit } from "../../integrations/fastify/index";
 import { attach as attachExpress } from "../../integrations/express/index";
 import { attach as attachKoa } from "../../integrations/koa/index";
 import type { Server, Socket } from "../../core/index";
-import { closeAll, waitFor } from "../support/server";
 import { connect, http, listen } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 afterEach(closeAll);
 

@@ -9,9 +9,11 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { closeAll, createClient, waitFor } from "../support/server";
+import { createClient } from "../support/server";
 import { ensureBuilt, ROOT } from "./nestjs/child";
 import { connect, connectError, http } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 const scripts = (
   JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {

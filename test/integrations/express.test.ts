@@ -16,8 +16,9 @@ import type { AddressInfo } from "node:net";
 import type { RequestHandler } from "express";
 import { attach, handshakeOnly } from "../../integrations/express/index";
 import type { Server } from "../../core/index";
-import { closeAll, waitFor } from "../support/server";
 import { CLIENT_TRANSPORTS, connect, connectError, http, listen, portIsFree } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the Express 4 alias
 const express4 = require("express4") as typeof express;

@@ -11,8 +11,9 @@ import fastifyCors from "@fastify/cors";
 import { WebSocket } from "ws";
 import type { AddressInfo } from "node:net";
 import { socketkit, fastifyRequestOf } from "../../integrations/fastify/index";
-import { closeAll, waitFor } from "../support/server";
 import { CLIENT_TRANSPORTS, connect, connectError, http, portIsFree } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the Fastify 4 alias
 const Fastify4 = require("fastify4") as typeof Fastify;

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { attach, IO, type EventContext } from "../../integrations/koa/index";
 import { Server, type Socket } from "../../core/index";
-import { closeAll, waitFor } from "../support/server";
 import { connect, listen } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 type App = Koa & { io?: unknown; _io?: Server; server?: HttpServer; [name: string]: unknown };
 

@@ -9,8 +9,9 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from "n
 import type { AddressInfo } from "node:net";
 import { attach, koaContext, KoaEvents, type EventContext } from "../../integrations/koa/index";
 import type { Server } from "../../core/index";
-import { closeAll, waitFor } from "../support/server";
 import { CLIENT_TRANSPORTS, connect, connectError, http, listen, portIsFree } from "./helpers";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the Koa 2 alias
 const Koa2 = require("koa2") as typeof Koa;

@@ -6,7 +6,8 @@
 import "reflect-metadata";
 import { Server, type Socket } from "../../core/index";
 import { SocketkitModule } from "../../integrations/nestjs/index";
-import { PLATFORMS, closeNest, createClient, startNest, waitFor } from "./nestjs/support";
+import { PLATFORMS, closeNest, createClient, startNest } from "./nestjs/support";
+import { waitFor, waitUntil } from "../support/wait";
 
 afterEach(closeNest);
 
@@ -28,7 +29,7 @@ describe.each(PLATFORMS)("drainOnClose on %s", (platform) => {
     const closing = h.app.close().then(() => (closed = true));
     const gone = waitFor<[string]>(client, "disconnect");
     // the shutdown hooks run: the Server starts draining
-    while (!io.metrics().draining) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil(() => io.metrics().draining);
     expect(closed).toBe(false);
     expect(client.connected).toBe(true); // it still owes an answer
     reply("yes");

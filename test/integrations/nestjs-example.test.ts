@@ -1,7 +1,8 @@
 /** examples/nestjs: the chat gateway and the announcing route, as a client sees them. */
 import "reflect-metadata";
 import { AppModule } from "../../examples/nestjs/app.module";
-import { closeNest, createClient, startNest, waitFor } from "./nestjs/support";
+import { closeNest, createClient, startNest } from "./nestjs/support";
+import { waitFor } from "../support/wait";
 
 afterEach(closeNest);
 

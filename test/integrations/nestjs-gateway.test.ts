@@ -24,10 +24,9 @@ import {
   closeNest,
   createClient,
   freePort,
-  sleep,
   startNest,
-  waitFor,
 } from "./nestjs/support";
+import { sleep, waitFor, waitUntil } from "../support/wait";
 
 afterEach(closeNest);
 
@@ -131,7 +130,7 @@ describe.each(PLATFORMS)("gateways on %s", (platform) => {
     const ticks: unknown[] = [];
     client.on("tick", (n: number) => ticks.push(n));
     client.emit("stream", 3);
-    while (ticks.length < 3) await sleep(5);
+    await waitUntil(() => ticks.length >= 3);
     expect(ticks).toEqual([0, 1, 2]);
     expect(acked).not.toHaveBeenCalled();
   });
@@ -165,11 +164,11 @@ describe.each(PLATFORMS)("gateways on %s", (platform) => {
     expect(recorder.named("init")).toEqual([["init", gateway.server]]);
     const client = createClient(h);
     await waitFor(client, "connect");
-    await sleep(10);
+    await waitUntil(() => recorder.named("connection").length > 0);
     expect(recorder.named("connection")).toEqual([["connection", client.id]]);
     const id = client.id;
     client.disconnect();
-    while (recorder.named("disconnect").length === 0) await sleep(5);
+    await waitUntil(() => recorder.named("disconnect").length > 0);
     expect(recorder.named("disconnect")).toEqual([
       ["disconnect", id, "client namespace disconnect"],
     ]);

@@ -23,11 +23,10 @@ import {
   Recorder,
   closeNest,
   createClient,
-  sleep,
   startNest,
-  waitFor,
   type StartOptions,
 } from "./nestjs/support";
+import { waitFor, waitUntil } from "../support/wait";
 
 afterEach(closeNest);
 
@@ -220,7 +219,7 @@ describe("SocketkitAdapter subclasses", () => {
 describe.each(PLATFORMS)("shutting down on %s", (platform) => {
   const pendingRequest = async (url: string, seen: Seen): Promise<void> => {
     void fetch(`${url}/slow`).catch(() => undefined);
-    while (seen.named("slow").length === 0) await sleep(5);
+    await waitUntil(() => seen.named("slow").length > 0);
   };
 
   const setups: [string, ModuleMetadata, StartOptions][] = [

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { closeAll, createClient, waitFor } from "../support/server";
+import { createClient } from "../support/server";
 import {
   ROOT,
   ensureBuilt,
@@ -14,6 +14,8 @@ import {
   startChild,
   type ChildApp,
 } from "./nestjs/child";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 const NEST11 = join(ROOT, "test", "integrations", "nest11");
 const nest11Installed = existsSync(join(NEST11, "node_modules", "@nestjs", "core"));

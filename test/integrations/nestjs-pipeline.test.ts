@@ -29,7 +29,8 @@ import {
 import { IsInt, IsString, Min } from "class-validator";
 import { map, type Observable } from "rxjs";
 import type { Socket } from "../../core/index";
-import { PLATFORMS, closeNest, createClient, startNest, waitFor } from "./nestjs/support";
+import { PLATFORMS, closeNest, createClient, startNest } from "./nestjs/support";
+import { waitFor } from "../support/wait";
 
 afterEach(closeNest);
 

@@ -7,7 +7,9 @@
 import type { BatchObservableCallback, Meter, MetricOptions, Observable } from "@opentelemetry/api";
 import { createNoopMeter } from "@opentelemetry/api";
 import { instrumentMetrics } from "../../integrations/opentelemetry/index";
-import { closeAll, connect, startServer, waitFor } from "../support/server";
+import { connect, startServer } from "../support/server";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 afterEach(closeAll);
 

@@ -4,7 +4,9 @@
  */
 import { Registry } from "prom-client";
 import { registerMetrics } from "../../integrations/prometheus/index";
-import { closeAll, connect, startServer, waitFor } from "../support/server";
+import { connect, startServer } from "../support/server";
+import { closeAll } from "../support/close-all";
+import { waitFor } from "../support/wait";
 
 afterEach(closeAll);
 

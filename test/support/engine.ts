@@ -6,6 +6,7 @@ import { EventEmitter, once } from "node:events";
 import { Socket as ClientSocket, type SocketOptions } from "engine.io-client";
 import { WebSocket } from "ws";
 import { EngineServer, type EngineServerOptions, type AttachOptions } from "../../core/index";
+import { registerCloser } from "./close-all";
 
 /**
  * `ENGINE_REFERENCE=1` runs the engine suites against the official engine.io server instead of
@@ -38,6 +39,18 @@ function createEngine(opts: EngineServerOptions): EngineServer {
   if (!REFERENCE) return new EngineServer(opts);
   const { Server } = require("engine.io") as { Server: new (o: unknown) => EngineServer };
   return new Server(opts);
+}
+
+/**
+ * engine.io closes a polling session that has no pending GET only after its `closeTimeout`
+ * (30 s), which would hold the test process: in reference mode the teardown marks the transports
+ * discarded first (what engine.io itself does to a transport it upgraded away from), so they
+ * close at once.
+ */
+function discardPolling(engine: EngineServer): void {
+  for (const socket of Object.values(engine.clients)) {
+    (socket.transport as unknown as { discard?(): void }).discard?.();
+  }
 }
 
 /** Starts an http.Server on 127.0.0.1, port 0, with an EngineServer attached. */
@@ -78,6 +91,7 @@ export async function listen(
     wsUrl: (query = "EIO=4&transport=websocket") => `ws://127.0.0.1:${port}${base}?${query}`,
     close: async () => {
       harnesses.delete(harness);
+      if (REFERENCE) discardPolling(engine);
       engine.close();
       http.closeAllConnections();
       for (const socket of sockets) socket.destroy();
@@ -126,11 +140,8 @@ export function engineClientV3(
   return socket;
 }
 
-/**
- * Closes whatever a test left open, and checks that closing the engine left no session behind.
- * Call from afterEach.
- */
-export async function closeAll(): Promise<void> {
+/** Closes whatever a test left open, and checks that closing the engine left no session behind. */
+async function closeEngines(): Promise<void> {
   for (const c of clients) c.close();
   clients.clear();
   for (const ws of rawSockets) ws.terminate();
@@ -143,24 +154,7 @@ export async function closeAll(): Promise<void> {
     }
   }
 }
-
-/** Resolves with the arguments of the next `event`, or rejects after `ms`. */
-export async function waitFor<T extends unknown[] = unknown[]>(
-  emitter: EventEmitter | { once(event: string, fn: (...args: never[]) => void): unknown },
-  event: string,
-  ms = 5000,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timeout waiting for "${event}"`)), ms);
-    (emitter as EventEmitter).once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+registerCloser(closeEngines);
 
 /** Raw Engine.IO over HTTP: the handshake, returning the parsed open packet. */
 export async function rawHandshake(
@@ -330,15 +324,6 @@ export async function rawHttp(
   socket.on("error", () => {});
   await once(socket, "close");
   return { status: Number(response.split(" ")[1]), response };
-}
-
-/** Resolves once `condition()` holds (checked every 5 ms), or rejects after `ms`. */
-export async function waitUntil(condition: () => boolean, ms = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error("timeout waiting for a condition");
-    await sleep(5);
-  }
 }
 
 /** Resolves with the close reason of the next session and how long it lived. */

@@ -9,6 +9,8 @@ import {
 } from "socket.io-client";
 import { Server, type ServerOptions, type Socket } from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
+import { registerCloser } from "./close-all";
+import { untilSessionsEnd, waitFor } from "./wait";
 
 export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
   io: Server<L, E>;
@@ -20,7 +22,7 @@ export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends
 const servers = new Set<ServerHarness<EventsMap, EventsMap>>();
 const clients = new Set<ClientSocket>();
 
-/** A Server attached to an http.Server on 127.0.0.1, port 0; closed by closeAll(). */
+/** A Server attached to an http.Server on 127.0.0.1, port 0; closed by closeAll() (close-all.ts). */
 export async function startServer<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L>(
   opts: Partial<ServerOptions> = {},
 ): Promise<ServerHarness<L, E>> {
@@ -59,15 +61,12 @@ export async function connect(
   return [client, socket];
 }
 
-/** Closes every client and server a test opened. Call from afterEach. */
-export async function closeAll(): Promise<void> {
+/** Disconnects the clients, lets the servers see their sessions end, then closes the servers. */
+async function closeServers(): Promise<void> {
   for (const c of clients) c.disconnect();
   clients.clear();
   // let the clients' close requests land, so none is in flight when the test environment ends
-  const deadline = Date.now() + 1000;
-  while (Date.now() < deadline && [...servers].some((h) => (h.io.engine?.clientsCount ?? 0) > 0)) {
-    await sleep(10);
-  }
+  await untilSessionsEnd([...servers].map((h) => h.io));
   await Promise.all(
     [...servers].map(async (h) => {
       servers.delete(h);
@@ -76,25 +75,7 @@ export async function closeAll(): Promise<void> {
     }),
   );
 }
-
-/** Resolves with the arguments of the next `event`, or rejects after `ms`. */
-export function waitFor<T extends unknown[] = unknown[]>(
-  // any emitter: node's EventEmitter, socket.io-client's Emitter, our typed emitters
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  emitter: { once(event: string, fn: (...args: any[]) => void): unknown },
-  event: string,
-  ms = 5000,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timeout waiting for "${event}"`)), ms);
-    emitter.once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+registerCloser(closeServers);
 
 export const TRANSPORTS: { name: string; opts: Partial<ManagerOptions & SocketOptions> }[] = [
   { name: "polling", opts: { transports: ["polling"] } },

@@ -5,6 +5,7 @@
 import { createDeflate, createGzip, type ZlibOptions } from "node:zlib";
 import { createDebug } from "../../util/debug";
 import { createError, errorRegistry } from "../../errors";
+import { negotiateEncoding } from "../../util/negotiate-encoding";
 import type { EngineRequest, EngineResponse } from "../../types";
 import {
   decodePayload,
@@ -23,61 +24,8 @@ export interface HttpCompressionOptions extends ZlibOptions {
   threshold?: number;
 }
 
+/** What polling responses may be compressed with, in engine.io's order of preference. */
 const ENCODINGS = ["gzip", "deflate"] as const;
-
-/**
- * Picks gzip or deflate from an Accept-Encoding header as engine.io does (through `accepts`):
- * each encoding takes its most specific entry (exact name over `*`), then the highest quality
- * wins, then the entry listed first, then gzip. Quality 0 refuses an encoding.
- */
-export function negotiateEncoding(header: string | undefined): "gzip" | "deflate" | undefined {
-  if (!header) return undefined;
-  const entries: { name: string; q: number }[] = [];
-  for (const part of header.split(",")) {
-    const semi = part.indexOf(";");
-    const name = (semi === -1 ? part : part.substring(0, semi)).trim();
-    if (name === "" || name.includes(" ") || name.includes("\t")) continue;
-    let q = 1;
-    if (semi !== -1) {
-      for (const param of part.substring(semi + 1).split(";")) {
-        const [key, value] = param.trim().split("=");
-        if (key === "q") {
-          q = parseFloat(value);
-          break;
-        }
-      }
-    }
-    entries.push({ name: name.toLowerCase(), q });
-  }
-  let best: "gzip" | "deflate" | undefined;
-  let bestQ = 0;
-  let bestS = 0;
-  let bestO = 0;
-  for (const encoding of ENCODINGS) {
-    // the entry that applies to this encoding: exact name over "*", then quality, then order
-    let s = 0;
-    let q = 0;
-    let o = -1;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      const specificity = entry.name === encoding ? 1 : entry.name === "*" ? 0 : -1;
-      if (specificity === -1) continue;
-      if ((s - specificity || q - entry.q || o - i) < 0) {
-        s = specificity;
-        q = entry.q;
-        o = i;
-      }
-    }
-    if (!(q > 0)) continue;
-    if (best === undefined || (q - bestQ || s - bestS || bestO - o) > 0) {
-      best = encoding;
-      bestQ = q;
-      bestS = s;
-      bestO = o;
-    }
-  }
-  return best;
-}
 
 const kBody = Symbol("socketkit.body");
 
@@ -296,7 +244,7 @@ export class EnginePolling extends EngineTransport {
       compression &&
       compress &&
       (compression.threshold === undefined || length >= compression.threshold)
-        ? negotiateEncoding(req.headers["accept-encoding"] as string | undefined)
+        ? negotiateEncoding(req.headers["accept-encoding"] as string | undefined, ENCODINGS)
         : undefined;
     if (!encoding || !compression) {
       headers["Content-Length"] = String(length);

@@ -13,7 +13,9 @@ import {
   type RestoredSession,
   type SessionToPersist,
 } from "../../../core/index";
-import { closeAll, connect, startServer, waitFor } from "../../support/server";
+import { connect, startServer } from "../../support/server";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -9,42 +9,15 @@ import { createServer } from "node:http";
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import type { Socket as ClientSocket } from "socket.io-client";
-import {
-  closeAll,
-  createClient as createTrackedClient,
-  sleep,
-  startServer as startTrackedServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
+import { createClient, startServer, type ServerHarness } from "../../support/server";
 import { Server, type ServerOptions, type Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 type Instrument = (io: Server, opts: Record<string, unknown>) => void;
 const instrumentIo = instrument as unknown as Instrument;
 
-const harnesses: ServerHarness[] = [];
-const clients: ClientSocket[] = [];
-
-async function startServer(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
-  const h = await startTrackedServer(opts);
-  harnesses.push(h);
-  return h;
-}
-
-function createClient(...args: Parameters<typeof createTrackedClient>): ClientSocket {
-  const client = createTrackedClient(...args);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-  // let the servers see the sessions end, so no polling request is in flight when they close
-  for (const h of harnesses.splice(0)) {
-    for (let i = 0; i < 200 && h.io.engine.clientsCount > 0; i++) await sleep(10);
-  }
-  await closeAll();
-});
+afterEach(closeAll);
 
 interface SerializedSocket {
   id: string;
@@ -364,7 +337,6 @@ describe("@socket.io/admin-ui instrument()", () => {
       port: (http.address() as AddressInfo).port,
       url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     };
-    harnesses.push(h);
     try {
       const admin = createClient(h, "/admin", { transports: ["websocket"] });
       const events = new AdminEvents(admin);

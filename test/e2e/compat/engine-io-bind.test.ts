@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { Server as EngineIoServer } from "engine.io";
 import { io as ioc } from "socket.io-client";
 import { Server, type Socket } from "../../../core/index";
-import { waitFor } from "../../support/server";
+import { waitFor } from "../../support/wait";
 
 describe("io.bind(engine.io Server)", () => {
   it("serves official clients over the official engine: events, acks, rooms", async () => {

@@ -8,20 +8,12 @@ import { WebSocket } from "ws";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { textFrame } from "../../../core/util/ws-frame";
 import type { AdapterConstructor, EnginePacket, EngineSocket } from "../../../core/index";
-import {
-  closeAll as closeEngines,
-  engineClient,
-  rawWebSocket,
-  startEngine,
-  waitFor as waitForEngine,
-} from "../../support/engine";
-import { closeAll, connect, waitFor } from "../../support/server";
-import { startServer } from "../../support/server";
+import { engineClient, rawWebSocket, startEngine } from "../../support/engine";
+import { connect, startServer } from "../../support/server";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
-afterEach(async () => {
-  await closeEngines();
-  await closeAll();
-});
+afterEach(closeAll);
 
 type FrameOptions = { readOnly: boolean; mask: boolean; rsv1: boolean; opcode: number; fin: true };
 /** ws's `Sender.frame()`: public in ws's code, not in @types/ws; the frame socket.io-adapter builds. */
@@ -50,7 +42,7 @@ describe("textFrame", () => {
 describe("engine: wsPreEncodedFrame", () => {
   it("writes the pre-encoded frame as it is on a websocket", async () => {
     const h = await startEngine();
-    const conn = waitForEngine<[EngineSocket]>(h.engine, "connection");
+    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     const ws = await rawWebSocket(h);
     await ws.next(); // open packet
     const [socket] = await conn;
@@ -63,7 +55,7 @@ describe("engine: wsPreEncodedFrame", () => {
 
   it("frames the packet itself when the connection compresses (perMessageDeflate)", async () => {
     const h = await startEngine({ perMessageDeflate: { threshold: 0 } });
-    const conn = waitForEngine<[EngineSocket]>(h.engine, "connection");
+    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     const ws = await rawWebSocket(h);
     await ws.next();
     const [socket] = await conn;
@@ -73,12 +65,12 @@ describe("engine: wsPreEncodedFrame", () => {
 
   it("ignores the frame on the polling transport", async () => {
     const h = await startEngine();
-    const conn = waitForEngine<[EngineSocket]>(h.engine, "connection");
+    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     const client = engineClient(h, { transports: ["polling"] });
     const [socket] = await conn;
-    await waitForEngine(client, "open");
+    await waitFor(client, "open");
     socket.send("test", { wsPreEncodedFrame: wsFrame(Buffer.from("4test123"), TEXT_FRAME) });
-    expect((await waitForEngine(client, "message"))[0]).toBe("test");
+    expect((await waitFor(client, "message"))[0]).toBe("test");
   });
 });
 

@@ -1,5 +1,7 @@
-import { closeAll, ours, rawHandshake, startEngine, waitFor } from "../../support/engine";
+import { ours, rawHandshake, startEngine } from "../../support/engine";
 import type { EngineSocket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -1,16 +1,16 @@
 import { createServer } from "node:http";
 import type { EngineConnectionError, EngineRequest } from "../../../core/index";
 import {
-  closeAll,
   ours,
   rawHandshake,
   rawHttp,
   rawRequest,
   rawUpgrade,
   startEngine,
-  waitFor,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -162,7 +162,7 @@ describe("engine wire errors (HTTP)", () => {
   it("answers code 4 when an async allowRequest refuses", async () => {
     const h = await startEngine({
       allowRequest: async (req, fn) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         fn("later", false);
       },
     });

@@ -1,13 +1,13 @@
 import type { EngineConnectionError, EngineRequest, EngineSocket } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   rawHandshake,
   rawRequest,
   rawWebSocket,
   startEngine,
-  waitFor,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -152,7 +152,7 @@ describe("engine handshake", () => {
   it("uses an asynchronous generateId override", async () => {
     const h = await startEngine();
     h.engine.generateId = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
       return "async-id";
     };
     const open = await rawHandshake(h);

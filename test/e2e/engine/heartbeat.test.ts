@@ -1,6 +1,5 @@
 import type { EngineSocket } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   rawHandshake,
   rawPoll,
@@ -8,9 +7,10 @@ import {
   nextSessionClose,
   rawWebSocket,
   startEngine,
-  waitFor,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

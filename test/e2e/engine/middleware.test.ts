@@ -1,14 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { EngineConnectionError, EngineRequest, EngineSocket } from "../../../core/index";
-import {
-  closeAll,
-  rawHandshake,
-  rawPoll,
-  rawRequest,
-  rawWebSocket,
-  startEngine,
-  waitFor,
-} from "../../support/engine";
+import { rawHandshake, rawPoll, rawRequest, rawWebSocket, startEngine } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -66,7 +60,7 @@ describe("engine.use() middleware", () => {
     const h = await startEngine();
     const order: number[] = [];
     h.engine.use(async (req, res, next) => {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
       order.push(1);
       next();
     });

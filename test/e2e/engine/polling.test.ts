@@ -2,17 +2,16 @@ import { request } from "node:http";
 import { gunzipSync, inflateSync } from "node:zlib";
 import type { EngineSocket } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   rawHandshake,
   rawPoll,
   rawPush,
   rawRequest,
   startEngine,
-  waitFor,
-  waitUntil,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { EngineSocket } from "../../../core/index";
+import { EngineServer, type EngineSocket } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   listen,
   newEngine,
@@ -11,11 +10,20 @@ import {
   rawUpgrade,
   rawWebSocket,
   startEngine,
-  waitFor,
-  waitUntil,
+  REFERENCE,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
+
+describe("the engine under test", () => {
+  it("is engine.io's in the reference run (ENGINE_REFERENCE=1), socketkit's otherwise", () => {
+    const engine = newEngine();
+    expect(engine instanceof EngineServer).toBe(!REFERENCE);
+    engine.close();
+  });
+});
 
 describe("engine server API", () => {
   it("serves handleRequest/handleUpgrade on a plain http server without attach()", async () => {

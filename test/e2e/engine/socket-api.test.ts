@@ -1,16 +1,15 @@
 import type { EngineRequest, EngineSocket, EngineTransport } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   rawHandshake,
   rawPoll,
   rawRequest,
   rawWebSocket,
   startEngine,
-  waitFor,
-  waitUntil,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -83,10 +82,11 @@ describe("engine socket API", () => {
     const first = rawPoll(h, sid);
     await waitUntil(() => socket.transport.writable);
     const calls: string[] = [];
+    const drained = waitFor(socket, "drain");
     socket.send("a"); // flushed at once into the pending poll, no callback
     socket.send("b", () => calls.push("b")); // waits for the next poll
     expect((await first).body).toBe("4a");
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the first flush has drained
+    await drained; // the first flush has drained
     expect(calls).toEqual([]);
     expect((await rawPoll(h, sid)).body).toBe("4b");
     await waitUntil(() => calls.length === 1);
@@ -100,7 +100,7 @@ describe("engine socket API", () => {
     const big = "x".repeat(1 << 20);
     let called = 0;
     for (let i = 0; i < 16; i++) socket.send(big, () => called++);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(called).toBeLessThan(16);
     ws.ws.resume();
     await waitUntil(() => called === 16, 10000);
@@ -200,7 +200,7 @@ describe("engine socket API", () => {
     const created = jest.fn();
     socket.on("packetCreate", created);
     socket.send("too late", cb);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(cb).not.toHaveBeenCalled();
     expect(created).not.toHaveBeenCalled();
     socket.close();

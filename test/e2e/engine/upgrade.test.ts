@@ -1,16 +1,15 @@
 import type { EngineSocket, EngineTransport } from "../../../core/index";
 import {
-  closeAll,
   engineClient,
   rawHandshake,
   rawPoll,
   rawRequest,
   rawWebSocket,
   startEngine,
-  waitFor,
-  waitUntil,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -1,17 +1,16 @@
 import type { EngineConnectionError, EngineSocket, EngineTransport } from "../../../core/index";
 import {
-  closeAll,
   engineClientV3,
   nextSessionClose,
   rawPush,
   rawRequest,
   rawWebSocket,
   startEngine,
-  waitFor,
-  waitUntil,
   type ClientSocketV3,
   type EngineHarness,
 } from "../../support/engine";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -5,7 +5,9 @@
  */
 import { SocketkitError } from "../../../core/index";
 import { rawUpgrade, type EngineHarness } from "../../support/engine";
-import { closeAll, connect, startServer, waitFor } from "../../support/server";
+import { connect, startServer } from "../../support/server";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -102,7 +104,7 @@ describe("io.drain()", () => {
     const [reply] = await asked;
     let closed = false;
     const closing = h.io.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(closed).toBe(false); // still waiting for the acknowledgement
     expect((await fetch(`${h.url}/socket.io/?EIO=4&transport=polling`)).status).toBe(503);
     reply("done");

@@ -5,15 +5,10 @@
  */
 import type { ManagerOptions, SocketOptions } from "socket.io-client";
 import { SocketkitError, type Socket } from "../../../core/index";
-import { rawUpgrade, waitUntil, type EngineHarness } from "../../support/engine";
-import {
-  closeAll,
-  connect,
-  createClient,
-  startServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
+import { rawUpgrade, type EngineHarness } from "../../support/engine";
+import { connect, createClient, startServer, type ServerHarness } from "../../support/server";
+import { sleep, waitUntil, waitFor } from "../../support/wait";
+import { closeAll } from "../../support/close-all";
 
 afterEach(closeAll);
 
@@ -199,7 +194,7 @@ describe("eventRateLimit", () => {
     client.emit("msg", 1);
     client.emit("msg", 2); // past the burst of 1: dropped
     await waitUntil(() => got.length === 1);
-    await new Promise((r) => setTimeout(r, 60)); // 50/s: a token every 20 ms
+    await sleep(60); // 50/s: a token every 20 ms
     client.emit("msg", 3);
     await waitUntil(() => got.length === 2);
     expect(got).toEqual([1, 3]);

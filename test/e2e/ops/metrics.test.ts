@@ -3,7 +3,9 @@
  * time out and disconnect, over each transport.
  */
 import type { Socket } from "../../../core/index";
-import { closeAll, connect, startServer, TRANSPORTS, waitFor } from "../../support/server";
+import { connect, startServer, TRANSPORTS } from "../../support/server";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

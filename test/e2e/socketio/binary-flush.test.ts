@@ -1,5 +1,7 @@
-import { closeAll, createClient, startServer, waitFor } from "../../support/server";
+import { createClient, startServer } from "../../support/server";
 import type { EnginePacket, Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -13,7 +15,7 @@ describe("a packet with attachments leaves in one flush", () => {
       const [socket] = await conn;
       await waitFor(client, "connect");
       // wait until the transport can take a write right away
-      while (!socket.conn.transport.writable) await new Promise((r) => setTimeout(r, 5));
+      await waitUntil(() => socket.conn.transport.writable);
       const flushes: string[][] = [];
       socket.conn.on("flush", (buffer: EnginePacket[]) =>
         flushes.push(buffer.map((p) => (typeof p.data === "string" ? "text" : "binary"))),

@@ -1,14 +1,14 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   connect,
   createClient,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -13,8 +13,10 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { closeAll, createClient, startServer, waitFor } from "../../support/server";
+import { createClient, startServer } from "../../support/server";
 import { Server, type ServerOptions } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 const clientDir = dirname(require.resolve("socket.io-client/package.json"));
 const clientVersion = (

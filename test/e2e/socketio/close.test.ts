@@ -5,16 +5,15 @@ import {
   type Socket as ClientSocket,
 } from "socket.io-client";
 import {
-  closeAll,
   connect,
   createClient,
-  sleep,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

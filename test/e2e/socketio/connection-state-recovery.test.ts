@@ -7,46 +7,13 @@
  * reconnection goes on.
  */
 import type { Socket as ClientSocket } from "socket.io-client";
-import {
-  closeAll,
-  createClient as createTrackedClient,
-  sleep,
-  startServer as startTrackedServer,
-  waitFor,
-  TRANSPORTS,
-  type ServerHarness,
-} from "../../support/server";
+import { createClient, startServer, TRANSPORTS, type ServerHarness } from "../../support/server";
 import type { Server, ServerOptions, Socket } from "../../../core/index";
-
-const harnesses: ServerHarness[] = [];
-const clients: ClientSocket[] = [];
-
-async function startServer(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
-  const h = await startTrackedServer(opts);
-  harnesses.push(h);
-  return h;
-}
-
-function createClient(...args: Parameters<typeof createTrackedClient>): ClientSocket {
-  const client = createTrackedClient(...args);
-  clients.push(client);
-  return client;
-}
-
-/**
- * Disconnects the clients and waits until the servers saw their sessions end, so that no
- * polling request is still in flight when the servers close.
- */
-async function drain(): Promise<void> {
-  for (const client of clients.splice(0)) client.disconnect();
-  for (const h of harnesses.splice(0)) {
-    for (let i = 0; i < 200 && h.io.engine.clientsCount > 0; i++) await sleep(10);
-  }
-}
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(async () => {
   jest.restoreAllMocks();
-  await drain();
   await closeAll();
 });
 

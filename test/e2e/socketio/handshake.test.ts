@@ -1,15 +1,15 @@
 import type { IncomingMessage } from "node:http";
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   connect as connectClient,
   createClient,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

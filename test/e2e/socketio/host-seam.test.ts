@@ -15,7 +15,7 @@ import { once } from "node:events";
 import type { Duplex } from "node:stream";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type ServerOptions, type Socket } from "../../../core/index";
-import { waitFor } from "../../support/server";
+import { waitFor } from "../../support/wait";
 
 const opened: { io: Server; http: HttpServer }[] = [];
 const clients: ClientSocket[] = [];

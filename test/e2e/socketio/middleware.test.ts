@@ -1,15 +1,14 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   connect,
   createClient,
-  sleep,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Event, ExtendedError, Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

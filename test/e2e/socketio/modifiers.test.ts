@@ -1,36 +1,27 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   connect as connectClient,
   createClient,
-  sleep,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
 type Ack = (...args: unknown[]) => void;
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
-
 /** Connects and waits until the connection is settled (upgraded if asked, writable). */
 async function connect(h: ServerHarness, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
   const [client, socket] = await connectClient(h, opts);
   if (opts.transports?.some((t) => t === "websocket")) {
-    await until(() => socket.conn.transport.name === "websocket");
+    await waitUntil(() => socket.conn.transport.name === "websocket");
   }
-  await until(() => socket.conn.transport.writable);
+  await waitUntil(() => socket.conn.transport.writable);
   return [client, socket];
 }
 

@@ -4,15 +4,14 @@
  */
 import type { Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   createClient as createTrackedClient,
-  sleep,
   startServer as startTrackedServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Parser, ServerOptions, Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const msgpackParser = require("socket.io-msgpack-parser") as Parser & {
@@ -22,30 +21,18 @@ const msgpackParser = require("socket.io-msgpack-parser") as Parser & {
   };
 };
 
-const harnesses: ServerHarness[] = [];
-const clients: ClientSocket[] = [];
-
-async function startServer(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
-  const h = await startTrackedServer({ parser: msgpackParser, ...opts });
-  harnesses.push(h);
-  return h;
+/** A server speaking msgpack (closed by closeAll). */
+function startServer(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
+  return startTrackedServer({ parser: msgpackParser, ...opts });
 }
 
+/** An official client speaking msgpack (closed by closeAll, as every tracked client). */
 function createClient(...args: Parameters<typeof createTrackedClient>): ClientSocket {
   const [h, nsp, opts] = args;
-  const client = createTrackedClient(h, nsp, { parser: msgpackParser, ...opts });
-  clients.push(client);
-  return client;
+  return createTrackedClient(h, nsp, { parser: msgpackParser, ...opts });
 }
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-  // let the servers see the sessions end, so no polling request is in flight when they close
-  for (const h of harnesses.splice(0)) {
-    for (let i = 0; i < 200 && h.io.engine.clientsCount > 0; i++) await sleep(10);
-  }
-  await closeAll();
-});
+afterEach(closeAll);
 
 async function connect(
   h: ServerHarness,
@@ -180,7 +167,6 @@ describe("socket.io-msgpack-parser mismatch", () => {
     let connected = false;
     h.io.on("connection", () => (connected = true));
     const client = createTrackedClient(h, "/", { transports: ["websocket"] });
-    clients.push(client);
     const [reason] = await waitFor<[string]>(client.io, "close");
     expect(reason).toBe("transport close");
     expect(connected).toBe(false);

@@ -1,14 +1,8 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
-import {
-  closeAll,
-  createClient,
-  sleep,
-  startServer,
-  waitFor,
-  TRANSPORTS,
-  type ServerHarness,
-} from "../../support/server";
+import { createClient, startServer, TRANSPORTS, type ServerHarness } from "../../support/server";
 import type { Namespace, Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -31,15 +25,6 @@ async function connect(
   const [socket] = await conn;
   await connected;
   return [client, socket];
-}
-
-/** Resolves when `pred` holds, polling (no timing assertion: it only waits). */
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(5);
-  }
 }
 
 describe("namespace lookup", () => {
@@ -178,7 +163,10 @@ describe.each(TRANSPORTS)("namespaces over $name", ({ opts }) => {
     const done2 = waitFor(main, "news");
     h.io.emit("news", "y");
     await done2;
-    await sleep(20);
+    // a later packet on /other's connection: a stray "y" there would have come before it
+    const barrier = waitFor(other, "barrier");
+    h.io.of("/other").emit("barrier");
+    await barrier;
     expect(received).toEqual(["other:x", "main:y"]);
   });
 });
@@ -253,7 +241,7 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
       let later: ((err: Error | null, allow: boolean) => void) | undefined;
       const asyncParent = h.io.of((_name, _auth, next) => void (later = next));
       const connecting = connect(h, "/late", opts, asyncParent);
-      await until(() => later !== undefined);
+      await waitUntil(() => later !== undefined);
       later!(null, true);
       const [, socket] = await connecting;
       expect(socket.nsp.name).toBe("/late");
@@ -305,7 +293,10 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     parent.emit("all", "children");
     expect(await got1).toEqual(["children"]);
     expect(await got2).toEqual(["children"]);
-    await sleep(20);
+    // a later packet to the main client: a stray "all" would have come before it
+    const barrier = waitFor(main, "barrier");
+    h.io.emit("barrier");
+    await barrier;
     expect(mainGot).toEqual([]);
   });
 
@@ -324,7 +315,10 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     parent.to("vip").emit("vip", 1);
     expect(await got1).toEqual([1]);
     expect(await got2).toEqual([1]);
-    await sleep(20);
+    // a later packet to c3: a stray "vip" would have come before it
+    const barrier = waitFor(c3, "barrier");
+    h.io.of("/rooms-2").emit("barrier");
+    await barrier;
     expect(c3Got).toEqual([]);
   });
 
@@ -362,7 +356,7 @@ describe.each(TRANSPORTS)("dynamic namespaces over $name", ({ opts }) => {
     const gone2 = waitFor(s2, "disconnect");
     c2.disconnect();
     await gone2;
-    await until(() => !h.io._nsps.has("/clean-1"));
+    await waitUntil(() => !h.io._nsps.has("/clean-1"));
     // a new client gets a fresh child namespace
     const [, s3] = await connect(h, "/clean-1", opts, parent);
     expect(s3.nsp).not.toBe(first);

@@ -6,14 +6,9 @@ import { request } from "node:http";
 import WebSocket from "ws";
 import type { EngineConnectionError, ServerOptions } from "../../../core/index";
 import { Server, SocketkitError } from "../../../core/index";
-import {
-  closeAll,
-  connect,
-  createClient,
-  startServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
+import { connect, createClient, startServer, type ServerHarness } from "../../support/server";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 const GOOD = "https://app.example.com";
 const EVIL = "https://evil.example.net";

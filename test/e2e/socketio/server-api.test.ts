@@ -3,8 +3,9 @@
  * events and options, close(), the listener proxy to the main namespace, new_namespace,
  * serverSideEmit without a cluster adapter, and the up-front option checks.
  *
- * `SIO_REFERENCE=1` marks a run against the official socket.io server (through a jest module
- * mapping of core/index): tests of socketkit-only behaviour are skipped then.
+ * `SIO_REFERENCE=1` marks the run against the official socket.io server (jest.reference.config.js
+ * maps core/index to it; `npm run test:reference`): tests of socketkit-only behaviour are
+ * skipped then.
  */
 import {
   createServer,
@@ -16,14 +17,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { Manager, io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { WebSocket } from "ws";
-import {
-  closeAll,
-  createClient,
-  sleep,
-  startServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
+import { createClient, startServer, type ServerHarness } from "../../support/server";
 import {
   Adapter,
   EngineServer,
@@ -34,6 +28,8 @@ import {
   type ServerOptions,
   type Socket,
 } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { sleep, waitFor } from "../../support/wait";
 
 const REFERENCE = process.env.SIO_REFERENCE === "1";
 /** `it` for socketkit-only behaviour (socket.io has no such check). */
@@ -42,6 +38,14 @@ const ours: jest.It = REFERENCE ? it.skip : it;
 /** Servers (and extra http servers / clients) a test opened outside the shared harness. */
 const toClose: { io?: Server; http?: HttpServer }[] = [];
 const extraClients: ClientSocket[] = [];
+
+describe("the server under test", () => {
+  it("is socket.io's in the reference run, socketkit's otherwise", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const official = (require("socket.io") as { Server: unknown }).Server;
+    expect(Server === official).toBe(REFERENCE);
+  });
+});
 
 afterEach(async () => {
   jest.restoreAllMocks();
@@ -583,7 +587,8 @@ describe("serverSideEmit with the in-memory adapter", () => {
 });
 
 describe("adapters built on socket.io-adapter", () => {
-  it("calls init() on each new adapter, as socket.io 4.8.2+ does (4.8.1 never called it)", () => {
+  // the reference run is socket.io 4.8.1, which never calls it
+  ours("calls init() on each new adapter, as socket.io 4.8.2+ does (4.8.1 never called it)", () => {
     const inits: string[] = [];
     class InitAdapter extends Adapter {
       override init(): void {

@@ -1,5 +1,7 @@
-import { closeAll, createClient, startServer, waitFor, TRANSPORTS } from "../../support/server";
+import { createClient, startServer, TRANSPORTS } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -2,8 +2,10 @@
  * Defaults socket.io 4.8 gives every socket that socketkit once left out to save memory, and
  * now keeps as socket.io does (docs/performance.md: the saving did not pay for the difference).
  */
-import { closeAll, createClient, startServer, waitFor } from "../../support/server";
+import { createClient, startServer } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { Server } from "../../../core/index";
-import { waitFor } from "../../support/server";
+import { waitFor, waitUntil } from "../../support/wait";
 
 // a self-signed certificate for 127.0.0.1, for these tests only
 const tls = {
@@ -76,8 +76,7 @@ describe.each([
     a.emit("shout", "r", "hello over tls");
     expect((await heard)[0]).toBe("hello over tls");
     if (transports.length === 2) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(a.io.engine.transport.name).toBe("websocket");
+      await waitUntil(() => a.io.engine.transport.name === "websocket");
     }
   });
 });

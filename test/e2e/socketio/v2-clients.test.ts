@@ -3,15 +3,10 @@
  * server with `allowEIO3: true`, as socket.io 4.8 serves them.
  */
 import type { Socket as ClientSocket } from "socket.io-client";
-import {
-  closeAll,
-  createClient as createTrackedClient,
-  sleep,
-  startServer as startTrackedServer,
-  waitFor,
-  type ServerHarness,
-} from "../../support/server";
-import type { EngineConnectionError, ServerOptions, Socket } from "../../../core/index";
+import { createClient, startServer, type ServerHarness } from "../../support/server";
+import type { EngineConnectionError, Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 /** The part of a socket.io-client 2.x socket these tests use. */
 interface V2Socket {
@@ -35,21 +30,7 @@ const V2_TRANSPORTS = [
   { name: "upgrade", opts: { transports: ["polling", "websocket"] } },
 ];
 
-const harnesses: ServerHarness[] = [];
 const v2Clients: V2Socket[] = [];
-const v4Clients: ClientSocket[] = [];
-
-function createClient(...args: Parameters<typeof createTrackedClient>): ClientSocket {
-  const client = createTrackedClient(...args);
-  v4Clients.push(client);
-  return client;
-}
-
-async function startServer(opts: Partial<ServerOptions> = {}): Promise<ServerHarness> {
-  const h = await startTrackedServer(opts);
-  harnesses.push(h);
-  return h;
-}
 
 function createV2Client(h: ServerHarness, nsp = "/", opts: object = {}): V2Socket {
   const socket = ioV2(h.url + nsp, { forceNew: true, reconnection: false, ...opts });
@@ -58,12 +39,8 @@ function createV2Client(h: ServerHarness, nsp = "/", opts: object = {}): V2Socke
 }
 
 afterEach(async () => {
+  // closeAll() waits for the servers to see every session end, these clients' included
   for (const client of v2Clients.splice(0)) client.disconnect();
-  for (const client of v4Clients.splice(0)) client.disconnect();
-  // let the servers see the sessions end, so no polling request is in flight when they close
-  for (const h of harnesses.splice(0)) {
-    for (let i = 0; i < 200 && h.io.engine.clientsCount > 0; i++) await sleep(10);
-  }
   await closeAll();
 });
 

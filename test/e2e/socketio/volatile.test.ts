@@ -1,27 +1,18 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  closeAll,
   connect as connectClient,
   createClient,
-  sleep,
   startServer,
-  waitFor,
   TRANSPORTS,
   type ServerHarness,
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
+import { closeAll } from "../../support/close-all";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
 type ClientOpts = Partial<ManagerOptions & SocketOptions>;
-
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(5);
-  }
-}
 
 /**
  * Connects, then waits until the connection is settled: over "upgrade", on websocket; over
@@ -30,9 +21,9 @@ async function until(pred: () => boolean, ms = 5000): Promise<void> {
 async function connect(h: ServerHarness, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
   const [client, socket] = await connectClient(h, opts);
   if (opts.transports?.some((t) => t === "websocket")) {
-    await until(() => socket.conn.transport.name === "websocket");
+    await waitUntil(() => socket.conn.transport.name === "websocket");
   }
-  await until(() => socket.conn.transport.writable);
+  await waitUntil(() => socket.conn.transport.writable);
   return [client, socket];
 }
 
@@ -68,7 +59,7 @@ describe.each(TRANSPORTS)("volatile over $name", ({ opts }) => {
     socket.emit("marker");
     expect(await got).toEqual(["normal 1", "normal 2"]);
     // once writable again, volatile events go through
-    await until(() => socket.conn.transport.writable);
+    await waitUntil(() => socket.conn.transport.writable);
     const later = waitFor(client, "ev");
     socket.volatile.emit("ev", "volatile later");
     expect(await later).toEqual(["volatile later"]);
@@ -78,7 +69,7 @@ describe.each(TRANSPORTS)("volatile over $name", ({ opts }) => {
     const h = await startServer();
     const [busy, busySocket] = await connect(h, opts);
     const [idle, idleSocket] = await connect(h, opts);
-    await until(() => busySocket.conn.transport.writable && idleSocket.conn.transport.writable);
+    await waitUntil(() => busySocket.conn.transport.writable && idleSocket.conn.transport.writable);
     const busyGot = collect(busy, "ev");
     const idleGot = collect(idle, "ev");
     busySocket.emit("ev", "direct");

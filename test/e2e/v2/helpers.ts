@@ -9,10 +9,8 @@ import type { EventEmitter } from "node:events";
 import { once } from "node:events";
 import { io as ioV4 } from "socket.io-client";
 import type { Server, ServerOptions } from "../../../integrations/v2/index";
-import { waitFor } from "../../support/server";
-
-/** The suite-wide waitFor (any emitter: socket.io-client 2.x's component-emitter too). */
-export { waitFor };
+import { registerCloser } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 /** What the tests use of a socket.io-client socket, 2.x or 4.x. */
 export interface AnyClient {
@@ -75,7 +73,7 @@ export interface App {
 const apps = new Set<{ io: Server; http: HttpServer }>();
 const clients = new Set<AnyClient>();
 
-/** Tracks a server for {@link closeAll} (one not started by {@link startApp}). */
+/** Tracks a server for closeAll() (one not started by {@link startApp}). */
 export function track(io: Server, http: HttpServer): void {
   apps.add({ io, http });
 }
@@ -91,7 +89,7 @@ export async function startApp(options?: ServerOptions): Promise<App> {
   return { io, seen, http, port, url: `http://127.0.0.1:${port}` };
 }
 
-/** A client of `kind`, without reconnection, closed by {@link closeAll}. */
+/** A client of `kind`, without reconnection, closed by closeAll() (test/support/close-all.ts). */
 export function client(
   kind: ClientKind,
   url: string,
@@ -128,13 +126,14 @@ export function ask<T extends unknown[] = unknown[]>(
   });
 }
 
-/** Closes every client and server of the test. */
-export async function closeAll(): Promise<void> {
+/** Closes every client and server of the test (registered with closeAll). */
+async function closeApps(): Promise<void> {
   for (const c of clients) c.disconnect();
   clients.clear();
+  const open = [...apps];
+  apps.clear();
   await Promise.all(
-    [...apps].map(async ({ io, http }) => {
-      apps.delete({ io, http });
+    open.map(async ({ io, http }) => {
       http.closeAllConnections?.();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
@@ -145,5 +144,5 @@ export async function closeAll(): Promise<void> {
       }
     }),
   );
-  apps.clear();
 }
+registerCloser(closeApps);

@@ -9,17 +9,9 @@ import { once } from "node:events";
 import WebSocket from "ws";
 import { Adapter, EngineServer, type EngineSocket } from "../../../core/index";
 import v2, { Server, type Socket } from "../../../integrations/v2/index";
-import {
-  ask,
-  client,
-  closeAll,
-  connected,
-  CLIENTS,
-  startApp,
-  track,
-  waitFor,
-  type ClientKind,
-} from "./helpers";
+import { ask, client, connected, CLIENTS, startApp, track, type ClientKind } from "./helpers";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

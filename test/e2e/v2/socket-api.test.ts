@@ -7,14 +7,14 @@ import type { Socket } from "../../../integrations/v2/index";
 import {
   ask,
   client,
-  closeAll,
   connected,
   CLIENTS,
   startApp,
-  waitFor,
   type AnyClient,
   type ClientKind,
 } from "./helpers";
+import { closeAll } from "../../support/close-all";
+import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
 

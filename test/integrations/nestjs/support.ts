@@ -15,9 +15,9 @@ import { Test, type TestingModule } from "@nestjs/testing";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { SocketkitAdapter } from "../../../integrations/nestjs/index";
-import { closeAll } from "../../support/server";
+import { closeAll } from "../../support/close-all";
 
-export { createClient, waitFor, sleep } from "../../support/server";
+export { createClient } from "../../support/server";
 
 export type Platform = "express" | "fastify";
 export const PLATFORMS: Platform[] = ["express", "fastify"];

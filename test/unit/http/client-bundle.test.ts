@@ -10,7 +10,6 @@ import {
   clientBundle,
   clientBundleFile,
   clientBundleFileFromUrl,
-  negotiateEncoding,
 } from "../../../core/http/client-bundle";
 
 const clientDir = dirname(require.resolve("socket.io-client/package.json"));
@@ -104,30 +103,6 @@ describe("clientBundleFile", () => {
     expect(clientBundleFileFromUrl("/socket.iosocket.io.js", "/socket.io")).toBeUndefined();
     expect(clientBundleFileFromUrl("/other/socket.io.js", "/socket.io")).toBeUndefined();
     expect(clientBundleFileFromUrl("/socket.io", "/socket.io")).toBeUndefined();
-  });
-});
-
-describe("negotiateEncoding", () => {
-  it.each([
-    [undefined, "identity"],
-    ["", "identity"],
-    ["identity", "identity"],
-    ["gzip", "gzip"],
-    ["deflate", "deflate"],
-    ["br", "br"],
-    ["gzip, deflate, br", "gzip"],
-    ["br, gzip, deflate", "br"],
-    ["deflate, gzip;q=1.0, *;q=0.5", "deflate"],
-    ["gzip;q=0.5, br;q=0.8", "br"],
-    ["*", "br"],
-    ["*;q=0.5, gzip;q=0.5", "gzip"],
-    ["*, br;q=0", "gzip"],
-    ["gzip;q=0, deflate;q=0, br;q=0", "identity"],
-    ["GZIP", "gzip"],
-    ["compress, zstd", "identity"],
-    ["gzip;level=9;q=0.2, deflate;q=0.1", "gzip"],
-  ])("Accept-Encoding %j -> %s", (header, expected) => {
-    expect(negotiateEncoding(header)).toBe(expected);
   });
 });
 
