@@ -69,15 +69,6 @@ interface TcpStream {
 const NOTHING = Buffer.alloc(0);
 
 /**
- * A connection whose stream holds fewer bytes than this (not yet taken by the kernel) takes the
- * next flush at once, written behind the previous one; at or past it, the next flush waits for
- * the stream to drain (engine.io's one flush at a time). Keeps a busy connection's pipeline
- * full, as a plain `ws.send` loop does, while a client that does not read still stops the
- * writes here and leaves the rest in the session's bounded buffer.
- */
-const PIPELINE_BYTES = 64 * 1024;
-
-/**
  * Transports whose connection is corked for the current tick: on the next tick each one writes
  * what it still holds and uncorks, so everything a connection is sent in one tick (acks, emits,
  * broadcast frames) reaches the kernel in one write. One tick callback for all of them (a
@@ -135,13 +126,8 @@ export class EngineWebSocket extends EngineTransport {
   #onSent: ((err?: Error | null) => void) | null = null;
   /** Flushes written into the connection corked for this tick (0: not corked). */
   #tickFlushes = 0;
-  /** Bytes the stream held when this tick corked it. */
-  #heldBeforeTick = 0;
-  /**
-   * Writes whose callback ends flushes, oldest first: how many flushes each one ends (created
-   * the first time a flush waits on the stream).
-   */
-  #waiting: number[] | null = null;
+  /** Flushes whose end waits for the empty write queued behind them (back-pressure). */
+  #waitingFlushes = 0;
 
   constructor(req: EngineRequest, ws: WebSocketLike) {
     super(req);
@@ -191,13 +177,12 @@ export class EngineWebSocket extends EngineTransport {
     this.sink?.onTransportReady(this);
   }
 
-  /** The write callback that ends the next `flushes` flushes once the kernel has them. */
-  #sentCallback(flushes: number): (err?: Error | null) => void {
-    (this.#waiting ??= []).push(flushes);
+  #sentCallback(): (err?: Error | null) => void {
     return (this.#onSent ??= (err) => {
-      const ended = this.#waiting?.shift() ?? 1;
+      const flushes = this.#waitingFlushes || 1;
+      this.#waitingFlushes = 0;
       if (err) this.onError(createError("WRITE_ERROR"), err.stack);
-      else this.onFlushed(ended);
+      else this.onFlushed(flushes);
     });
   }
 
@@ -205,8 +190,7 @@ export class EngineWebSocket extends EngineTransport {
    * @internal the tick that corked the connection is over: what the session queued meanwhile is
    * written too (the layer above saw the transport busy, as in engine.io, and kept it), then the
    * connection is uncorked, one kernel write for all of it. The flushes end once the kernel has
-   * every byte: at once, or when the empty write queued behind them calls back; meanwhile the
-   * transport takes the next flush if the stream holds less than PIPELINE_BYTES.
+   * every byte: at once, or when the empty write queued behind them calls back.
    */
   endTick(): void {
     const tcp = this.#stream as TcpStream;
@@ -224,13 +208,10 @@ export class EngineWebSocket extends EngineTransport {
     }
     // closing, closed or about to be: nothing waits for these flushes
     if (this.readyState !== "open" || tcp.destroyed === true) return;
-    const held = this.socket.bufferedAmount ?? 0;
-    // flushes end in order: behind earlier ones still waiting for their write, these wait too
-    if (held === 0 && (this.#waiting === null || this.#waiting.length === 0)) {
-      this.onFlushed(flushes);
-    } else {
-      tcp.write(NOTHING, this.#sentCallback(flushes));
-      if (held < PIPELINE_BYTES) this.writable = true;
+    if (this.socket.bufferedAmount === 0) this.onFlushed(flushes);
+    else {
+      this.#waitingFlushes = flushes;
+      tcp.write(NOTHING, this.#sentCallback());
     }
   }
 
@@ -239,18 +220,16 @@ export class EngineWebSocket extends EngineTransport {
     const ws = this.socket;
     const last = packets.length - 1;
     const tcp = this.#stream;
-    // On an open plain TCP connection without compression holding less than PIPELINE_BYTES, the
-    // first flush of a tick corks the connection until the next tick (endTick), and so do the
-    // flushes after it in that tick: endTick learns when they end, without a callback on their
-    // frames. Otherwise (closing, compressing, back-pressure, another ws engine) the last
-    // frame's callback reports it, and a failed write fails the frames after it too.
-    const held = ws.bufferedAmount ?? 0;
+    // On an open plain TCP connection without compression and with nothing waiting, the first
+    // flush of a tick corks the connection until the next tick (endTick), and so do the flushes
+    // after it in that tick: the flush's end is known without a callback on its last frame.
+    // Otherwise (closing, compressing, back-pressure, another ws engine) the last frame's
+    // callback reports it, and a failed write fails the frames after it too.
     const corked =
       this.#tickFlushes > 0 ||
-      (tcp !== null && ws.readyState === 1 && !this.perMessageDeflate && held < PIPELINE_BYTES);
-    const lastCb = corked ? undefined : this.#sentCallback(1);
+      (tcp !== null && ws.readyState === 1 && !this.perMessageDeflate && ws.bufferedAmount === 0);
+    const lastCb = corked ? undefined : this.#sentCallback();
     if (corked && this.#tickFlushes++ === 0) {
-      this.#heldBeforeTick = held;
       (tcp as TcpStream).cork();
       if (corkedTransports.push(this) === 1) process.nextTick(endCorkedTicks);
     }
@@ -286,10 +265,10 @@ export class EngineWebSocket extends EngineTransport {
   }
 
   override get bufferedBytes(): number {
-    // During a corked tick the connection holds what it held before plus that tick's first
-    // flush (the session keeps the rest until endTick): the flush counts as handed to the
-    // kernel, as the same write uncorked would have been.
-    return this.#tickFlushes > 0 ? this.#heldBeforeTick : (this.socket.bufferedAmount ?? 0);
+    // During a corked tick the connection holds only that tick's first flush (it was corked
+    // with nothing waiting, and the session keeps the rest until endTick): counted as handed to
+    // the kernel, as the same write uncorked would have been.
+    return this.#tickFlushes > 0 ? 0 : (this.socket.bufferedAmount ?? 0);
   }
 
   override terminate(): void {

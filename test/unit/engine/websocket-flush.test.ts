@@ -1,8 +1,8 @@
 /**
- * The WebSocket transport's write pipeline, over a fake ws connection whose held bytes the test
- * sets: a connection holding less than 64 KiB takes the next flush at once (written behind the
- * previous one), one holding more waits for the stream to drain; flushes still end (one "drain"
- * each) in order, only once the kernel has their bytes.
+ * The WebSocket transport's flushes, over a fake ws connection whose held bytes the test sets:
+ * a flush written in a corked tick ends at the end of the tick when the kernel took every byte;
+ * otherwise the transport stays busy (one flush at a time, as engine.io) until the stream
+ * drains, and the flushes end (one "drain" each) in order once the kernel has their bytes.
  */
 import { EventEmitter } from "node:events";
 import { EngineWebSocket } from "../../../core/engine/transports/websocket";
@@ -80,48 +80,33 @@ describe("EngineWebSocket write pipeline", () => {
     expect(transport.writable).toBe(true);
   });
 
-  it("takes the next flush at once while the stream holds less than 64 KiB, and ends both in order once the kernel has them", async () => {
+  it("stays busy while the stream holds bytes of a tick's flushes, and ends them once the kernel has them", async () => {
     const { tcp, ws, transport, events } = setup();
     transport.send(msg("a"));
+    transport.send(msg("b")); // same tick: corked with the first
     ws.bufferedAmount = 1000; // the kernel did not take all of it
     await tick();
-    // not ended (no drain), but writable: the next flush goes behind it
     expect(events).toEqual(["ready"]);
-    expect(transport.writable).toBe(true);
-    transport.send(msg("b"));
-    ws.bufferedAmount = 2000;
-    await tick();
-    expect(events).toEqual(["ready", "ready"]);
-    expect(transport.writable).toBe(true);
-    expect(tcp.writes.map((w) => w.chunk)).toEqual(["4a", "", "4b", ""].map(asWritten));
+    expect(transport.writable).toBe(false);
+    expect(tcp.writes.map((w) => w.chunk)).toEqual(["4a", "4b", ""].map(asWritten));
     ws.bufferedAmount = 0;
     tcp.complete();
-    expect(events).toEqual(["ready", "ready", "drain", "ready", "drain", "ready"]);
+    expect(events).toEqual(["ready", "drain", "drain", "ready"]);
+    expect(transport.writable).toBe(true);
   });
 
-  it("waits for the stream to drain once it holds 64 KiB or more", async () => {
+  it("does not cork a flush while the stream still holds earlier bytes: its own callback ends it", async () => {
     const { tcp, ws, transport, events } = setup();
     transport.send(msg("a"));
-    ws.bufferedAmount = 64 * 1024;
+    ws.bufferedAmount = 1;
     await tick();
     expect(transport.writable).toBe(false);
-    // a flush written anyway (e.g. a close packet) is not corked: its own callback ends it
     transport.send(msg("b"));
     expect(tcp.corks).toBe(0);
     ws.bufferedAmount = 0;
     tcp.complete();
     expect(events.filter((e) => e === "drain")).toHaveLength(2);
     expect(transport.writable).toBe(true);
-  });
-
-  it("reports the bytes held before a corked tick as buffered during it", async () => {
-    const { ws, transport } = setup();
-    ws.bufferedAmount = 5000;
-    transport.send(msg("a"));
-    ws.bufferedAmount = 5100; // the corked stream now also holds this tick's frame
-    expect(transport.bufferedBytes).toBe(5000);
-    await tick();
-    expect(transport.bufferedBytes).toBe(5100);
   });
 });
 
