@@ -83,7 +83,7 @@ export type {
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";
 export { METRIC_CATALOGUE } from "./ops/metric-catalogue";
-export type { MetricDefinition, MetricKind } from "./ops/metric-catalogue";
+export type { MetricDefinition, MetricKind, MetricsProvider } from "./ops/metric-catalogue";
 export type { DrainOptions, DrainResult } from "./ops/drain";
 export type { EventRateLimitOptions } from "./ops/event-limit";
 export type { OperationsOptions } from "./ops/operations";

@@ -7,6 +7,11 @@
  */
 import type { MetricsSnapshot } from "./metrics";
 
+/** What an exporter needs of a server: its metrics snapshot (`io.metrics()`). */
+export interface MetricsProvider {
+  metrics(): MetricsSnapshot;
+}
+
 /** counter: only grows; gauge: a level read when collected; updown: a level kept as a sum. */
 export type MetricKind = "counter" | "gauge" | "updown";
 

@@ -22,13 +22,10 @@ import {
   METRIC_CATALOGUE,
   createError,
   type MetricDefinition,
-  type MetricsSnapshot,
+  type MetricsProvider,
 } from "../../core/index";
 
-/** What the instruments need of a server: its metrics snapshot. */
-export interface MetricsProvider {
-  metrics(): MetricsSnapshot;
-}
+export type { MetricsProvider };
 
 export interface OpenTelemetryOptions {
   /** The meter (the global meter provider's meter "socketkit"). */

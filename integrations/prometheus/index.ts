@@ -17,13 +17,11 @@ import {
   METRIC_CATALOGUE,
   createError,
   type MetricDefinition,
+  type MetricsProvider,
   type MetricsSnapshot,
 } from "../../core/index";
 
-/** What the collector needs of a server: its metrics snapshot. */
-export interface MetricsProvider {
-  metrics(): MetricsSnapshot;
-}
+export type { MetricsProvider };
 
 export interface PrometheusOptions {
   /** The registry to register on (prom-client's global `register`). */
