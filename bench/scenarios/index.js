@@ -6,6 +6,24 @@
  * @socket.io/cluster-adapter (bench/cluster-server.js), socketkit and socket.io only; `single`:
  * the single-process scenario it is compared with (the cost of the cross-process hop).
  */
+/** A 64 KiB binary echo with `clients` websocket clients, 2 requests in flight each. */
+function binaryScenario(name, title, clients, describe) {
+  return {
+    name,
+    title,
+    file: "binary",
+    describe,
+    params: {
+      full: { clients, inflight: 2, size: 65536, warmupMs: 1000, durationMs: 4000 },
+      quick: { clients, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
+    },
+    metrics: [
+      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
+      { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
+    ],
+  };
+}
+
 const SCENARIOS = [
   {
     name: "echo",
@@ -61,51 +79,26 @@ const SCENARIOS = [
       { key: "fanoutP50", label: "p50 one broadcast to all (ms)", higher: false, digits: 2 },
     ],
   },
-  {
-    name: "binary",
-    title: "64 KiB binary echo",
-    file: "binary",
-    describe:
-      "16 websocket clients, 2 requests in flight each, a 64 KiB random attachment " +
+  binaryScenario(
+    "binary",
+    "64 KiB binary echo",
+    16,
+    "16 websocket clients, 2 requests in flight each, a 64 KiB random attachment " +
       '(`451-<id>["bin",{placeholder}]` + frame, both frames in one TCP write) acked with the ' +
       "same bytes (compared in full).",
-    params: {
-      full: { clients: 16, inflight: 2, size: 65536, warmupMs: 1000, durationMs: 4000 },
-      quick: { clients: 16, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
-    },
-    metrics: [
-      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
-      { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
-    ],
-  },
-  {
-    name: "binary-50",
-    title: "64 KiB binary echo, 50 clients",
-    file: "binary",
-    describe: "as the binary echo, with 50 websocket clients x 2 requests in flight.",
-    params: {
-      full: { clients: 50, inflight: 2, size: 65536, warmupMs: 1000, durationMs: 4000 },
-      quick: { clients: 50, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
-    },
-    metrics: [
-      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
-      { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
-    ],
-  },
-  {
-    name: "binary-200",
-    title: "64 KiB binary echo, 200 clients",
-    file: "binary",
-    describe: "as the binary echo, with 200 websocket clients x 2 requests in flight.",
-    params: {
-      full: { clients: 200, inflight: 2, size: 65536, warmupMs: 1000, durationMs: 4000 },
-      quick: { clients: 200, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
-    },
-    metrics: [
-      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
-      { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
-    ],
-  },
+  ),
+  binaryScenario(
+    "binary-50",
+    "64 KiB binary echo, 50 clients",
+    50,
+    "as the binary echo, with 50 websocket clients x 2 requests in flight.",
+  ),
+  binaryScenario(
+    "binary-200",
+    "64 KiB binary echo, 200 clients",
+    200,
+    "as the binary echo, with 200 websocket clients x 2 requests in flight.",
+  ),
   {
     name: "idle",
     title: "idle connections",
