@@ -5,14 +5,10 @@
  */
 import WebSocket from "ws";
 import { startTarget } from "./support";
-import { closeRawClients } from "./support";
+import { closeHostile } from "./support";
 import type { Socket } from "../../core/index";
-import { closeAll } from "../support/close-all";
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 afterEach(() => jest.restoreAllMocks());
 
 /** A raw client over WebSocket (no clock of its own); counts pings, answers them if `alive`. */

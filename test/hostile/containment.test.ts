@@ -5,9 +5,8 @@
  */
 import { connect, createClient } from "../support/server";
 import { expectHealthy, startTarget } from "./support";
-import { closeRawClients } from "./support";
+import { closeHostile } from "./support";
 import { Adapter } from "../../core/index";
-import { closeAll } from "../support/close-all";
 import { waitFor } from "../support/wait";
 
 /** An adapter whose hooks fail: addAll rejects for own rooms, delAll throws. */
@@ -22,10 +21,7 @@ class FailingAdapter extends Adapter {
   }
 }
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 
 let errors: jest.SpyInstance;
 beforeEach(() => {

@@ -13,13 +13,9 @@ import {
   rawFrames,
   startTarget,
 } from "./support";
-import { closeRawClients } from "./support";
-import { closeAll } from "../support/close-all";
+import { closeHostile } from "./support";
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 
 const CONNECT = Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0x34, 0x30]); // "40", masked (zero mask)
 

@@ -15,14 +15,10 @@ import {
   rawSioWebSocket,
   startTarget,
 } from "./support";
-import { closeRawClients } from "./support";
+import { closeHostile } from "./support";
 import { DEFAULT_MAX_DEPTH } from "../../core/parser/depth";
-import { closeAll } from "../support/close-all";
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 
 const DEEP = 20_000;
 

@@ -6,15 +6,11 @@
 import { connect } from "../support/server";
 import type { Socket } from "../../core/index";
 import { expectHealthy, liveBytes, MiB, rawFrames, rawSioPolling, startTarget } from "./support";
-import { closeRawClients } from "./support";
+import { closeHostile } from "./support";
 import { DEFAULT_MAX_BUFFERED_BYTES } from "../../core/engine/server";
-import { closeAll } from "../support/close-all";
 import { waitUntil } from "../support/wait";
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 
 const BIG = "x".repeat(900_000);
 

@@ -10,14 +10,10 @@ import {
   rawSioWebSocket,
   startTarget,
 } from "./support";
-import { closeRawClients } from "./support";
+import { closeHostile } from "./support";
 import WebSocket from "ws";
-import { closeAll } from "../support/close-all";
 
-afterEach(async () => {
-  closeRawClients();
-  await closeAll();
-});
+afterEach(closeHostile);
 
 describe("EVENT and ACK packets without payload", () => {
   for (const packet of ["42", "421", "43", "431", "42/,"]) {

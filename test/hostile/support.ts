@@ -13,6 +13,7 @@ import type { Socket } from "../../core/index";
 import type { ServerOptions } from "../../core/index";
 import { connect, startServer, type ServerHarness } from "../support/server";
 import { waitFor } from "../support/wait";
+import { closeAll } from "../support/close-all";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -27,13 +28,17 @@ export function liveBytes(): number {
 
 export const MiB = 1024 * 1024;
 
-/** Every raw connection a test opened (paused ones included), ended by closeRawClients(). */
+/** Every raw connection a test opened (paused ones included), ended by closeHostile(). */
 const rawClients = new Set<{ destroy(): void }>();
 
-/** Ends the raw clients left open (call in afterEach, before closeAll). */
-export function closeRawClients(): void {
+/**
+ * The hostile suites' teardown (`afterEach(closeHostile)`): ends the raw clients left open
+ * (paused ones included), then closes every harness through closeAll.
+ */
+export async function closeHostile(): Promise<void> {
   for (const client of rawClients) client.destroy();
   rawClients.clear();
+  await closeAll();
 }
 
 /** A server whose "echo" handler acks back what it got, as an ordinary application would. */
