@@ -64,27 +64,24 @@ async function postgresNode(kind: NodeKind, channelPrefix: string): Promise<Clus
   return node;
 }
 
+/** Three socketkit nodes on a fresh channel, started one after the other, counting each other. */
+async function threeNodes(): Promise<ClusterNode[]> {
+  const channel = newChannel();
+  const nodes: ClusterNode[] = [];
+  for (let i = 0; i < 3; i++) nodes.push(await postgresNode("socketkit", channel));
+  await untilServerCount(nodes, 3);
+  return nodes;
+}
+
 describePostgres("@socket.io/postgres-adapter across socketkit servers", () => {
   beforeAll(createAttachmentsTable);
 
   it("three nodes discover each other without any traffic (init)", async () => {
-    const channel = newChannel();
-    const nodes = [
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-    ];
-    await untilServerCount(nodes, 3);
+    const nodes = await threeNodes();
   });
 
   it("the first fetchSockets, serverSideEmitWithAck and emitWithAck span the 3 nodes", async () => {
-    const channel = newChannel();
-    const nodes = [
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-    ];
-    await untilServerCount(nodes, 3);
+    const nodes = await threeNodes();
     const conns = await Promise.all(nodes.map((n) => connectTo(n)));
     conns.forEach(({ client }, i) => client.on("ask", (ack: (n: number) => void) => ack(i)));
     nodes.forEach((n, i) => n.io.on("who", (ack: (name: string) => void) => ack(`node-${i}`)));
@@ -113,13 +110,7 @@ describePostgres("@socket.io/postgres-adapter across socketkit servers", () => {
   });
 
   it("forgets a node that leaves: counts and requests go on without it", async () => {
-    const channel = newChannel();
-    const nodes = [
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-      await postgresNode("socketkit", channel),
-    ];
-    await untilServerCount(nodes, 3);
+    const nodes = await threeNodes();
     const { socket } = await connectTo(nodes[1]);
     await closeNode(nodes[2]); // its adapter publishes its departure
     await untilServerCount(nodes.slice(0, 2), 2);
