@@ -101,7 +101,8 @@ function deconstruct(data: unknown, buffers: Buffer[]): unknown {
   return root.value;
 }
 
-function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
+/** A binary value as a Buffer over the same memory (no copy). */
+export function toBuffer(data: ArrayBuffer | ArrayBufferView): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);

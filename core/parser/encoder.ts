@@ -2,8 +2,8 @@
  * Socket.IO v5 packet encoder: `<type>[<attachments>-][<nsp>,][<ack id>][<JSON data>]`.
  */
 import { PacketType, type EncodedPacket, type Packet, type PacketEncoder } from "../types";
-import { deconstructPacket } from "./binary";
-import { hasBinary, tooDeepToEncode } from "./is-binary";
+import { deconstructPacket, toBuffer } from "./binary";
+import { hasBinary, isBinary, tooDeepToEncode } from "./is-binary";
 
 /** A `JSON.stringify` replacer. */
 export type JsonReplacer = (this: any, key: string, value: any) => any;
@@ -33,6 +33,10 @@ export class Encoder implements PacketEncoder {
    */
   encode(packet: Packet): EncodedPacket[] {
     const type = packet.type;
+    if (type === PacketType.EVENT || type === PacketType.ACK) {
+      const flat = this.#replacer === undefined ? encodeFlatBinary(packet) : undefined;
+      if (flat !== undefined) return flat;
+    }
     if ((type === PacketType.EVENT || type === PacketType.ACK) && hasBinary(packet.data)) {
       const { packet: deconstructed, buffers } = deconstructPacket(packet);
       deconstructed.type =
@@ -66,4 +70,60 @@ export class Encoder implements PacketEncoder {
     }
     return str;
   }
+}
+
+/**
+ * The common binary shape, `emit("file", buffer)` or `ack(buffer)`: an array whose items are
+ * binary values or JSON primitives. Encoded directly, byte for byte what the general path (copy
+ * with placeholders, then `JSON.stringify`) writes, without the copy. `undefined` when the
+ * packet has no binary item or another shape (nested objects, functions...): the general path
+ * handles it. Only used without a replacer.
+ */
+function encodeFlatBinary(packet: Packet): EncodedPacket[] | undefined {
+  const data = packet.data;
+  if (!Array.isArray(data)) return undefined;
+  const n = data.length;
+  let buffers: Buffer[] | null = null;
+  let json = "[";
+  for (let i = 0; i < n; i++) {
+    const item: unknown = data[i];
+    if (i > 0) json += ",";
+    switch (typeof item) {
+      case "string":
+      case "number":
+      case "boolean":
+        json += JSON.stringify(item);
+        continue;
+      case "undefined":
+        json += "null";
+        continue;
+      case "object":
+        if (item === null) {
+          json += "null";
+          continue;
+        }
+        if (isBinary(item)) {
+          buffers ??= [];
+          json += '{"_placeholder":true,"num":' + buffers.length + "}";
+          buffers.push(toBuffer(item));
+          continue;
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+  if (buffers === null) return undefined;
+  let str =
+    (packet.type === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK) +
+    "" +
+    buffers.length +
+    "-";
+  const nsp = packet.nsp;
+  if (nsp && nsp !== "/") str += nsp + ",";
+  if (packet.id != null) str += packet.id;
+  const out: EncodedPacket[] = new Array(buffers.length + 1);
+  out[0] = str + json + "]";
+  for (let i = 0; i < buffers.length; i++) out[i + 1] = buffers[i];
+  return out;
 }

@@ -132,6 +132,85 @@ describe("interop: encoding", () => {
   });
 });
 
+describe("interop: flat binary arrays (encoded without the placeholder copy)", () => {
+  // values JSON writes differently from what they are (-0, NaN, undefined, holes): same bytes
+  const edgy: [string, () => Packet][] = [
+    [
+      "EVENT flat: primitives and binary side by side",
+      () => ({
+        type: PacketType.EVENT,
+        nsp: "/x",
+        id: 12,
+        data: [
+          "f",
+          'q"\\\u2028\ud800',
+          -0,
+          NaN,
+          Infinity,
+          1.5e300,
+          false,
+          null,
+          undefined,
+          new Uint16Array([1, 2]),
+          new ArrayBuffer(3),
+          Buffer.from("z"),
+        ],
+      }),
+    ],
+    [
+      "ACK flat with a hole",
+      () => ({ type: PacketType.ACK, nsp: "/", id: 4, data: [, Buffer.alloc(0)] }),
+    ],
+  ];
+  it.each(edgy)("%s: same wire output as socket.io-parser", (_name, make) => {
+    expect(normalize(new Encoder().encode(make()))).toEqual(
+      normalize(new official.Encoder().encode(make())),
+    );
+  });
+
+  // random arrays of primitives and binary values: the same bytes as socket.io-parser's
+  const pick = (seed: number): unknown => {
+    switch (seed % 9) {
+      case 0:
+        return Buffer.from([seed & 255]);
+      case 1:
+        return "s" + seed + (seed % 2 ? '\n"' : "é");
+      case 2:
+        return seed / 7;
+      case 3:
+        return seed % 2 === 0;
+      case 4:
+        return null;
+      case 5:
+        return undefined;
+      case 6:
+        return new Uint8Array([1, seed & 255]).buffer;
+      case 7:
+        return new Float32Array([seed]);
+      default:
+        return -seed;
+    }
+  };
+  it("200 random flat arrays", () => {
+    let seed = 1;
+    for (let n = 0; n < 200; n++) {
+      const data: unknown[] = [];
+      const length = n % 7;
+      for (let i = 0; i < length; i++) data.push(pick((seed = (seed * 48271) % 2147483647)));
+      const make = (): Packet => ({
+        type: n % 2 ? PacketType.EVENT : PacketType.ACK,
+        nsp: n % 3 ? "/" : "/n",
+        id: n % 4 ? n : undefined,
+        data: data.slice(),
+      });
+      const ours = new Encoder().encode(make());
+      expect(normalize(ours)).toEqual(normalize(new official.Encoder().encode(make())));
+      // and what the general path (forced by a replacer that changes nothing) writes
+      expect(normalize(ours)).toEqual(normalize(new Encoder((_k, v) => v).encode(make())));
+    }
+  });
+});
+
 describe("interop: decoding each other's output", () => {
   it.each(packets)("%s: socket.io-parser decodes ours", (_name, make) => {
     const chunks: EncodedPacket[] = new Encoder().encode(make());
