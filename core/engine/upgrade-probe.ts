@@ -13,25 +13,32 @@ const debug = createDebug("engine:socket");
 
 /**
  * The probes between "2probe" and "5": every 100 ms, one shared timer answers their pending
- * polls with a noop, so that their clients can pause polling and finish the upgrade.
+ * polls with a noop, so that their clients can pause polling and finish the upgrade. The timer
+ * stops on the first tick that finds no probe (not when the last one ends: a busy server would
+ * otherwise start and stop it for nearly every upgrade), and never keeps the process alive.
  */
 const probing = new Set<UpgradeProbe>();
 let probeTicker: NodeJS.Timeout | null = null;
 
 function tickProbes(): void {
+  if (probing.size === 0) {
+    clearInterval(probeTicker as NodeJS.Timeout);
+    probeTicker = null;
+    return;
+  }
   for (const probe of probing) probe.sendNoop();
 }
 
 function startProbing(probe: UpgradeProbe): void {
   probing.add(probe);
-  if (probeTicker === null) probeTicker = setInterval(tickProbes, 100);
+  if (probeTicker === null) {
+    probeTicker = setInterval(tickProbes, 100);
+    probeTicker.unref();
+  }
 }
 
 function stopProbing(probe: UpgradeProbe): void {
-  if (probing.delete(probe) && probing.size === 0 && probeTicker !== null) {
-    clearInterval(probeTicker);
-    probeTicker = null;
-  }
+  probing.delete(probe);
 }
 
 /** The probe of a WebSocket offered as an upgrade of a polling session. */

@@ -12,8 +12,18 @@ export type Debugger = ((formatter: string, ...args: unknown[]) => void) & {
  */
 export function createDebug(namespace: string): Debugger {
   const logger = createDebugLib(namespace);
+  const lib = createDebugLib as { namespaces?: unknown };
+  // `enabled` is a getter that re-reads the package's namespaces; its answer is kept until
+  // `debug.enable()`/`disable()` change them (the package's own cache, without the getter call)
+  let seen: unknown = null;
+  let on = false;
   function log(this: unknown): void {
-    if (logger.enabled) {
+    const namespaces = lib.namespaces;
+    if (namespaces !== seen || typeof namespaces !== "string") {
+      seen = namespaces;
+      on = logger.enabled;
+    }
+    if (on) {
       logger.apply(undefined, arguments as unknown as [formatter: string, ...args: unknown[]]);
     }
   }
