@@ -33,9 +33,10 @@ export class Encoder implements PacketEncoder {
    */
   encode(packet: Packet): EncodedPacket[] {
     const type = packet.type;
-    if (type === PacketType.EVENT || type === PacketType.ACK) {
-      const flat = this.#replacer === undefined ? encodeFlatBinary(packet) : undefined;
-      if (flat !== undefined) return flat;
+    if ((type === PacketType.EVENT || type === PacketType.ACK) && this.#replacer === undefined) {
+      const shape = flatShape(packet.data);
+      if (shape === FLAT_TEXT) return [this.#encodeAsString(packet)];
+      if (shape === FLAT_BINARY) return encodeFlatBinary(packet, packet.data as unknown[]);
     }
     if ((type === PacketType.EVENT || type === PacketType.ACK) && hasBinary(packet.data)) {
       const { packet: deconstructed, buffers } = deconstructPacket(packet);
@@ -72,48 +73,45 @@ export class Encoder implements PacketEncoder {
   }
 }
 
+/** {@link flatShape}: an array of JSON primitives only. */
+const FLAT_TEXT = 1;
+/** {@link flatShape}: an array of JSON primitives and binary values, at least one binary. */
+const FLAT_BINARY = 2;
+
 /**
- * The common binary shape, `emit("file", buffer)` or `ack(buffer)`: an array whose items are
- * binary values or JSON primitives. Encoded directly, byte for byte what the general path (copy
- * with placeholders, then `JSON.stringify`) writes, without the copy. `undefined` when the
- * packet has no binary item or another shape (nested objects, functions...): the general path
- * handles it. Only used without a replacer.
+ * The common shapes of event and ack data: an array of JSON primitives (`emit("chat", "hi")`)
+ * or of primitives and binary values (`emit("file", buffer)`, `ack(buffer)`); 0 for anything
+ * else (nested objects, functions...), which the general path handles.
  */
-function encodeFlatBinary(packet: Packet): EncodedPacket[] | undefined {
-  const data = packet.data;
-  if (!Array.isArray(data)) return undefined;
-  const n = data.length;
-  let buffers: Buffer[] | null = null;
+function flatShape(data: unknown): number {
+  if (!Array.isArray(data)) return 0;
+  let shape = FLAT_TEXT;
+  for (let i = 0, n = data.length; i < n; i++) {
+    const item: unknown = data[i];
+    const type = typeof item;
+    if (type === "string" || type === "number" || type === "boolean" || item == null) continue;
+    if (type === "object" && isBinary(item)) shape = FLAT_BINARY;
+    else return 0;
+  }
+  return shape;
+}
+
+/**
+ * Encodes a {@link FLAT_BINARY} packet directly: byte for byte what the general path (copy with
+ * placeholders, then `JSON.stringify`) writes, without the copy. Only used without a replacer.
+ */
+function encodeFlatBinary(packet: Packet, data: unknown[]): EncodedPacket[] {
+  const buffers: Buffer[] = [];
   let json = "[";
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, n = data.length; i < n; i++) {
     const item: unknown = data[i];
     if (i > 0) json += ",";
-    switch (typeof item) {
-      case "string":
-      case "number":
-      case "boolean":
-        json += JSON.stringify(item);
-        continue;
-      case "undefined":
-        json += "null";
-        continue;
-      case "object":
-        if (item === null) {
-          json += "null";
-          continue;
-        }
-        if (isBinary(item)) {
-          buffers ??= [];
-          json += '{"_placeholder":true,"num":' + buffers.length + "}";
-          buffers.push(toBuffer(item));
-          continue;
-        }
-        return undefined;
-      default:
-        return undefined;
-    }
+    if (item == null) json += "null";
+    else if (typeof item === "object") {
+      json += '{"_placeholder":true,"num":' + buffers.length + "}";
+      buffers.push(toBuffer(item as ArrayBuffer | ArrayBufferView));
+    } else json += JSON.stringify(item);
   }
-  if (buffers === null) return undefined;
   let str =
     (packet.type === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK) +
     "" +
