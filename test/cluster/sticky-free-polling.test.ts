@@ -6,16 +6,15 @@
 import { describeWithRedis } from "./support";
 import {
   connected,
-  echo,
-  lossAndDuplicates,
+  deliveredAll,
   range,
+  sustainTraffic,
   tallyClient,
-  type Tally,
   useCluster,
   startServedCluster,
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
-import { sleep, waitUntil } from "../support/wait";
+import { waitUntil } from "../support/wait";
 
 const CLIENTS = 6;
 const SUSTAIN_MS = 6000;
@@ -54,38 +53,8 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
 
     // sustained traffic: every client echoes every 40 ms; every 60 ms a node (in turn) broadcasts
     // a tick to all and a message to one of the two rooms
-    let seq = 0;
-    const emitter = setInterval(() => {
-      seq++;
-      const node = run.nodes[seq % run.nodes.length];
-      node.io.emit("tick", seq);
-      node.io.to(`r${seq % 2}`).emit("room", seq);
-    }, 60);
-    const echoer = setInterval(() => run.tallies.forEach(echo), 40);
-    await sleep(SUSTAIN_MS);
-    clearInterval(emitter);
-    clearInterval(echoer);
-
-    const last = seq;
-    const done = (t: Tally): boolean =>
-      t.acks.length >= t.sent &&
-      t.ticks.length >= last &&
-      t.rooms.length >= range(last).filter((n) => `r${n % 2}` === t.room).length;
-    await waitUntil(() => run.tallies.every(done), 10000, "the last messages");
-
-    let lost = 0;
-    let dup = 0;
-    for (const t of run.tallies) {
-      for (const [got, expected] of [
-        [t.acks, range(t.sent)],
-        [t.ticks, range(last)],
-        [t.rooms, range(last).filter((n) => `r${n % 2}` === t.room)],
-      ]) {
-        const r = lossAndDuplicates(got, expected);
-        lost += r.lost;
-        dup += r.dup;
-      }
-    }
+    const last = await sustainTraffic(run, { emitMs: 60, echoMs: 40, ms: SUSTAIN_MS });
+    const { lost, dup } = await deliveredAll(run, last);
     const stats = run.nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
     const acks = run.tallies.reduce((s, t) => s + t.acks.length, 0);
     console.log(

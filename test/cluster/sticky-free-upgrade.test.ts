@@ -5,14 +5,14 @@
 import { describeWithRedis } from "./support";
 import {
   connected,
-  echo,
-  lossAndDuplicates,
+  deliveredAll,
   range,
+  sustainTraffic,
   tallyClient,
   useCluster,
   startServedCluster,
 } from "./traffic";
-import { sleep, waitUntil } from "../support/wait";
+import { waitUntil } from "../support/wait";
 
 const CLIENTS = 9;
 
@@ -49,45 +49,9 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
       );
     }
 
-    let seq = 0;
-    const emitter = setInterval(() => {
-      seq++;
-      const node = run.nodes[seq % run.nodes.length];
-      node.io.emit("tick", seq);
-      node.io.to(`r${seq % 2}`).emit("room", seq);
-    }, 30);
-    const echoer = setInterval(() => run.tallies.forEach(echo), 20);
-    await sleep(3000);
-    clearInterval(emitter);
-    clearInterval(echoer);
-    const last = seq;
-    const roomSeqs = (room: string): number[] => range(last).filter((n) => `r${n % 2}` === room);
-    await waitUntil(
-      () =>
-        run.tallies.every(
-          (t) =>
-            t.acks.length >= t.sent &&
-            t.ticks.length >= last &&
-            t.rooms.length >= roomSeqs(t.room).length,
-        ),
-      10000,
-      "the last messages",
-    );
-
-    let lost = 0;
-    let dup = 0;
-    for (const t of run.tallies) {
-      for (const [got, expected] of [
-        [t.acks, range(t.sent)],
-        [t.ticks, range(last)],
-        [t.rooms, roomSeqs(t.room)],
-      ]) {
-        const r = lossAndDuplicates(got, expected);
-        lost += r.lost;
-        dup += r.dup;
-      }
-      expect(t.client.io.engine.transport.name).toBe("websocket");
-    }
+    const last = await sustainTraffic(run, { emitMs: 30, echoMs: 20, ms: 3000 });
+    const { lost, dup } = await deliveredAll(run, last);
+    for (const t of run.tallies) expect(t.client.io.engine.transport.name).toBe("websocket");
     const stats = run.nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));
     const relayed = stats.reduce((s, x) => s + x.relayed, 0);
     console.log(

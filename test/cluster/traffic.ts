@@ -4,6 +4,7 @@
  */
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import type { ServerOptions } from "../../core/index";
+import { sleep, waitUntil } from "../support/wait";
 import {
   startNode,
   startProxy,
@@ -69,6 +70,69 @@ export function lossAndDuplicates(
     seen.add(n);
   }
   return { lost: expected.filter((n) => !seen.has(n)).length, dup };
+}
+
+/** The numbers among 1..last that went to `room` (the broadcasts of {@link sustainTraffic}). */
+export function roomSeqs(room: string, last: number): number[] {
+  return range(last).filter((n) => `r${n % 2}` === room);
+}
+
+/**
+ * Sustained traffic for `ms`: every `emitMs` a node (in turn) broadcasts the next number as a
+ * tick to all and as a message to room r0 or r1; every `echoMs` every client echoes. Resolves
+ * with the last number broadcast.
+ */
+export async function sustainTraffic(
+  run: ClusterRun,
+  { emitMs, echoMs, ms }: { emitMs: number; echoMs: number; ms: number },
+): Promise<number> {
+  let seq = 0;
+  const emitter = setInterval(() => {
+    seq++;
+    const node = run.nodes[seq % run.nodes.length];
+    node.io.emit("tick", seq);
+    node.io.to(`r${seq % 2}`).emit("room", seq);
+  }, emitMs);
+  const echoer = setInterval(() => run.tallies.forEach(echo), echoMs);
+  await sleep(ms);
+  clearInterval(emitter);
+  clearInterval(echoer);
+  return seq;
+}
+
+/**
+ * Waits until every client has its acks and the ticks and room messages up to `last`, then
+ * counts what is missing and what came twice, over all clients.
+ */
+export async function deliveredAll(
+  run: ClusterRun,
+  last: number,
+): Promise<{ lost: number; dup: number }> {
+  await waitUntil(
+    () =>
+      run.tallies.every(
+        (t) =>
+          t.acks.length >= t.sent &&
+          t.ticks.length >= last &&
+          t.rooms.length >= roomSeqs(t.room, last).length,
+      ),
+    10000,
+    "the last messages",
+  );
+  let lost = 0;
+  let dup = 0;
+  for (const t of run.tallies) {
+    for (const [got, expected] of [
+      [t.acks, range(t.sent)],
+      [t.ticks, range(last)],
+      [t.rooms, roomSeqs(t.room, last)],
+    ]) {
+      const r = lossAndDuplicates(got, expected);
+      lost += r.lost;
+      dup += r.dup;
+    }
+  }
+  return { lost, dup };
 }
 
 /** Resolves on the client's next `connect`. */
