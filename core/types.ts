@@ -1,6 +1,6 @@
 /**
  * Types shared across layers. Nothing here imports another module of the core, so every layer
- * may depend on it (see DESIGN.md, "Layering").
+ * may depend on it (see docs/architecture.md, "The layers of `core/`").
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ParsedUrlQuery } from "node:querystring";

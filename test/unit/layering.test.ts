@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's layering, enforced: a lower layer never imports a higher one (not even a type),
+ * The layering of docs/architecture.md, enforced: a lower layer never imports a higher one (not even a type),
  * only core/http touches node:http and ws, integrations import only core/index.ts.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -76,7 +76,7 @@ const nodeHttpModules = new Set([
   "ws",
 ]);
 
-describe("layering (DESIGN.md)", () => {
+describe("layering (docs/architecture.md)", () => {
   const coreFiles = files(join(root, "core"));
 
   it("finds the core sources", () => {

@@ -9,7 +9,7 @@ import {
 } from "../../support/server";
 import type { Socket } from "../../../core/index";
 import { closeAll } from "../../support/close-all";
-import { waitFor } from "../../support/wait";
+import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
 
@@ -164,13 +164,11 @@ describe("handshake after an upgrade", () => {
     if (client.io.engine.transport.name !== "websocket") {
       await waitFor(client.io.engine, "upgrade");
     }
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (socket.conn.transport.name === "websocket") resolve();
-        else setTimeout(check, 10);
-      };
-      check();
-    });
+    await waitUntil(
+      () => socket.conn.transport.name === "websocket",
+      5000,
+      "the server side to switch to websocket",
+    );
     expect(socket.handshake.query.transport).toBe("polling");
     expect((socket.request as IncomingMessage).url).toBe(socket.handshake.url);
     // still connected and working over the new transport

@@ -268,9 +268,13 @@ describe("Decoder: lifecycle", () => {
 
   it("can be destroyed twice and when idle", () => {
     const decoder = new Decoder();
+    const out: Packet[] = [];
+    decoder.on("decoded", (packet: Packet) => out.push(packet));
     decoder.destroy();
     decoder.destroy();
     decoder.add("0");
+    // still usable afterwards, as socket.io-parser's decoder is
+    expect(out).toStrictEqual([{ type: PacketType.CONNECT, nsp: "/" }]);
   });
 
   it("lets a listener's error through, with the decoder left idle", () => {
