@@ -1,6 +1,6 @@
 /**
- * The layering of docs/architecture.md, enforced: a lower layer never imports a higher one (not even a type),
- * only core/http touches node:http and ws, integrations import only core/index.ts.
+ * The layering of docs/architecture.md, enforced: a lower layer never imports a higher one (not
+ * even a type), only core/http touches node:http and ws, integrations import only core/index.ts.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
