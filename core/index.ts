@@ -2,6 +2,8 @@
  * socketkit: the public barrel. Names follow socket.io (and engine.io for the engine server), so
  * `import { Server } from "socketkit"` replaces `import { Server } from "socket.io"`.
  */
+import { Server } from "./server/server";
+
 export { Server, type BindableEngine } from "./server/server";
 export type { NamespaceCheck } from "./server/dynamic-namespaces";
 export type { IoFrom } from "./server/io-from";
@@ -87,3 +89,18 @@ export type { MetricDefinition, MetricKind, MetricsProvider } from "./ops/metric
 export type { DrainOptions, DrainResult } from "./ops/drain";
 export type { EventRateLimitOptions } from "./ops/event-limit";
 export type { OperationsOptions } from "./ops/operations";
+
+/**
+ * The CommonJS export is callable, as socket.io 4.8's: `require("socketkit")(srv, opts)` builds a
+ * Server. It is an arrow function (so `new require("socketkit")()` throws, as with socket.io)
+ * carrying every export above as its own property. Node's CommonJS lexer has already read the
+ * names from the `exports.X` definitions above, so ES modules keep their named imports (read from
+ * this function) and the published types stay those of the exports above.
+ */
+module.exports = Object.assign(
+  (
+    srv?: ConstructorParameters<typeof Server>[0],
+    opts?: ConstructorParameters<typeof Server>[1],
+  ): Server => new Server(srv, opts),
+  module.exports,
+);

@@ -19,6 +19,8 @@ export interface RequestFacts {
 export interface SessionFacts {
   transport: string;
   protocol: 3 | 4;
+  /** Whether the session moved from polling to WebSocket (engine.io's `socket.upgraded`). */
+  upgraded: boolean;
 }
 
 export type RequestClass =
@@ -63,9 +65,11 @@ export function classifyRequest(
     if (session === undefined) {
       return { kind: "error", code: EngineErrorCode.UNKNOWN_SID, context: { sid } };
     }
-    if (facts.upgrade && session.transport === transport) {
-      // a session opened over WebSocket (or already upgraded) has nothing to upgrade to: the
-      // Engine.IO protocol says such a second upgrade MUST be refused
+    if (facts.upgrade && session.transport === transport && !session.upgraded) {
+      // a session opened over WebSocket has nothing to upgrade to: refused before the handshake,
+      // so that no second WebSocket can ever be probed into it (engine.io would answer the probe
+      // and move the session over). An upgraded session goes on as in engine.io: its second
+      // WebSocket is accepted, then closed (EngineBaseServer.onWebSocket)
       return {
         kind: "error",
         code: EngineErrorCode.BAD_REQUEST,

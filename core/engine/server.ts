@@ -19,7 +19,7 @@ import {
 } from "./options";
 import { generateId } from "../util/id";
 import type { EngineCounters, EngineGate, EngineOriginGate, WebSocketLike } from "./ports";
-import { classifyRequest, parseQuery } from "./request";
+import { classifyRequest, parseQuery, type SessionFacts } from "./request";
 import { EngineSocket } from "./socket";
 import type { EnginePacket } from "./protocol";
 import { queueFor, type DeadlineQueue } from "../util/deadline-queue";
@@ -136,9 +136,15 @@ export class EngineBaseServer extends LazyEventEmitter {
   /** The origin gate (from `allowedOrigins`; set by EngineServer), asked on every request. */
   originGate: EngineOriginGate | null = null;
   /** The session facts `classifyRequest` needs (one function for all requests). */
-  readonly #lookupSession = (sid: string): { transport: string; protocol: 3 | 4 } | undefined => {
+  readonly #lookupSession = (sid: string): SessionFacts | undefined => {
     const client = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
-    return client && { transport: client.transport.name, protocol: client.protocol };
+    return (
+      client && {
+        transport: client.transport.name,
+        protocol: client.protocol,
+        upgraded: client.upgraded,
+      }
+    );
   };
   /** @internal the operations counters (core/ops/metrics.ts); null: nothing counted */
   counters: EngineCounters | null = null;

@@ -56,9 +56,6 @@ function sizeOf(data: EngineData): number {
   return (data as ArrayBufferLike | ArrayBufferView).byteLength ?? 0;
 }
 
-/** The write buffer of a socket with nothing queued (shared; a real array comes with a packet). */
-const NO_PACKETS = Object.freeze([]) as unknown as EnginePacket[];
-
 /** After a close, as engine.io: a plain empty array (code that pushes into it keeps working). */
 function releaseWriteBuffer(socket: EngineSocket): void {
   socket.writeBuffer = [];
@@ -185,8 +182,24 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
   transport: EngineTransport;
   upgrading = false;
   upgraded = false;
-  /** The packets waiting for the transport (read-only outside the socket). */
-  writeBuffer: EnginePacket[] = NO_PACKETS;
+  /**
+   * The packets waiting for the transport; null while none is queued and nobody read the buffer
+   * (most idle sockets), so that no array is kept for them: `writeBuffer` builds it on first read.
+   */
+  #writeBuffer: EnginePacket[] | null = null;
+
+  /**
+   * The packets waiting for the transport, as engine.io's `socket.writeBuffer`: an ordinary
+   * array at every moment (packets pushed into it leave with the next flush; a `close()` waits for
+   * them), still holding the unsent packets in `close` listeners, emptied right after.
+   */
+  get writeBuffer(): EnginePacket[] {
+    return (this.#writeBuffer ??= []);
+  }
+
+  set writeBuffer(packets: EnginePacket[]) {
+    this.#writeBuffer = packets;
+  }
 
   /** @internal the layer above, called directly for each message and at close */
   handler: EngineHandler | null = null;
@@ -478,8 +491,8 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
     // as engine.io: empty data is left out of the packet
     if (data) packet.data = data;
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", packet);
-    let wbuf = this.writeBuffer;
-    if (wbuf === NO_PACKETS) this.writeBuffer = wbuf = [packet];
+    let wbuf = this.#writeBuffer;
+    if (wbuf === null) this.#writeBuffer = wbuf = [packet];
     else wbuf.push(packet);
     const limits = this.server.opts;
     if (data) this.#bufferedBytes += sizeOf(data);
@@ -510,14 +523,14 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
 
   /** @internal writes the buffer when the transport can take it */
   flush(): void {
-    if (this.readyState === "closed" || !this.transport.writable || this.writeBuffer.length === 0) {
+    const wbuf = this.#writeBuffer;
+    if (this.readyState === "closed" || !this.transport.writable || !wbuf || wbuf.length === 0) {
       return;
     }
     debug("flushing buffer to transport");
-    this.emit("flush", this.writeBuffer);
-    this.server.emit("flush", this, this.writeBuffer);
-    const wbuf = this.writeBuffer;
-    this.writeBuffer = NO_PACKETS;
+    this.emit("flush", wbuf);
+    this.server.emit("flush", this, wbuf);
+    this.#writeBuffer = null;
     this.#bufferedBytes = 0;
     const counters = this.server.counters;
     if (counters != null) countOut(counters, wbuf);
@@ -552,8 +565,12 @@ export class EngineSocket extends LazyEventEmitter implements TransportSink {
     }
     if (this.readyState !== "open") return;
     this.readyState = "closing";
-    if (this.writeBuffer.length > 0) {
-      debug("there are %d remaining packets in the buffer, waiting for the 'drain' event");
+    const wbuf = this.#writeBuffer;
+    if (wbuf !== null && wbuf.length > 0) {
+      debug(
+        "there are %d remaining packets in the buffer, waiting for the 'drain' event",
+        wbuf.length,
+      );
       this.once("drain", () => this.#closeTransport(discard));
       return;
     }

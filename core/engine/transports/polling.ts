@@ -87,13 +87,23 @@ export class EnginePolling extends EngineTransport {
   #req: EngineRequest | null = null;
   #res: EngineResponse | null = null;
   #onPollClose: (() => void) | null = null;
-  #dataReq: EngineRequest | null = null;
+  /** The POST being read and handled (undefined before the first one, as engine.io's). */
+  #dataReq: EngineRequest | null | undefined = undefined;
   #shouldClose: (() => void) | null = null;
   readonly #headersHook: HeadersHook;
 
   constructor(req: EngineRequest, headersHook: HeadersHook) {
     super(req);
     this.#headersHook = headersHook;
+  }
+
+  /**
+   * The data request (POST) in flight, as engine.io's `transport.dataReq`: set while its body is
+   * read and its packets are handled (so `message` listeners can read its `headers`), null once
+   * it is answered.
+   */
+  get dataReq(): EngineRequest | null | undefined {
+    return this.#dataReq;
   }
 
   /** Handles one HTTP request of this session (the poll GET or a data POST). */

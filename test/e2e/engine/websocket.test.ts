@@ -3,7 +3,6 @@ import { WebSocket } from "ws";
 import type { EngineSocket } from "../../../core/index";
 import {
   engineClient,
-  ours,
   rawHandshake,
   rawPoll,
   rawPush,
@@ -126,25 +125,7 @@ describe("engine websocket", () => {
     ws.terminate();
   });
 
-  // engine.io 6.6 lets the second WebSocket through: socketkit follows the protocol text here
-  ours(
-    "refuses an upgrade attempt for an already upgraded session and keeps it working",
-    async () => {
-      const h = await startEngine();
-      const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-      const client = engineClient(h);
-      const [socket] = await conn;
-      await waitFor(socket, "upgrade");
-      // the Engine.IO protocol: a session already on WebSocket MUST refuse another upgrade
-      await expect(rawWebSocket(h, `EIO=4&transport=websocket&sid=${socket.id}`)).rejects.toThrow(
-        "Unexpected server response: 400",
-      );
-      expect(socket.readyState).toBe("open");
-      expect(socket.transport.name).toBe("websocket");
-      socket.send("still there");
-      expect((await waitFor(client, "message"))[0]).toBe("still there");
-    },
-  );
+  // a second WebSocket for a live session (upgraded, or opened over WebSocket): second-websocket.test.ts
 
   it("closes a second upgrade attempt while one is in progress", async () => {
     const h = await startEngine();

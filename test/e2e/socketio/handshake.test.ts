@@ -23,6 +23,17 @@ function connect(h: ServerHarness, nsp: string, opts: ClientOpts): Promise<[Clie
 describe.each(TRANSPORTS)("handshake over $name", ({ name, opts }) => {
   const firstTransport = name === "websocket" ? "websocket" : "polling";
 
+  it("exposes the parsed query as socket.request._query (engine.io's field)", async () => {
+    const h = await startServer();
+    const [, socket] = await connect(h, "/", { ...opts, query: { token: "abc" } });
+    expect(socket.request._query).toMatchObject({
+      token: "abc",
+      EIO: "4",
+      transport: firstTransport,
+    });
+    expect(socket.request._query).toBe(socket.conn.request._query);
+  });
+
   it("exposes the handshake fields", async () => {
     const h = await startServer();
     const before = Date.now();

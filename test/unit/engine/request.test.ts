@@ -22,9 +22,10 @@ function facts(overrides: Partial<RequestFacts> = {}): RequestFacts {
 }
 
 const sessions: Record<string, SessionFacts> = {
-  pollingV4: { transport: "polling", protocol: 4 },
-  wsV4: { transport: "websocket", protocol: 4 },
-  pollingV3: { transport: "polling", protocol: 3 },
+  pollingV4: { transport: "polling", protocol: 4, upgraded: false },
+  wsV4: { transport: "websocket", protocol: 4, upgraded: false },
+  upgradedV4: { transport: "websocket", protocol: 4, upgraded: true },
+  pollingV3: { transport: "polling", protocol: 3, upgraded: false },
 };
 const lookup = (sid: string): SessionFacts | undefined =>
   Object.hasOwn(sessions, sid) ? sessions[sid] : undefined;
@@ -121,6 +122,30 @@ describe("classifyRequest", () => {
       code: 3,
       context: { name: "TRANSPORT_MISMATCH", transport: "polling", previousTransport: "websocket" },
     });
+  });
+
+  it("answers code 3 TRANSPORT_MISMATCH for a WebSocket upgrade of a session opened over WebSocket", () => {
+    expect(
+      classifyRequest(facts({ sid: "wsV4", transport: "websocket", upgrade: true }), BOTH, lookup),
+    ).toEqual({
+      kind: "error",
+      code: 3,
+      context: {
+        name: "TRANSPORT_MISMATCH",
+        transport: "websocket",
+        previousTransport: "websocket",
+      },
+    });
+  });
+
+  it("lets a WebSocket upgrade of an upgraded session through (the engine closes it, as engine.io)", () => {
+    expect(
+      classifyRequest(
+        facts({ sid: "upgradedV4", transport: "websocket", upgrade: true }),
+        BOTH,
+        lookup,
+      ),
+    ).toEqual({ kind: "session", sid: "upgradedV4", protocol: 4 });
   });
 
   it("answers code 3 PROTOCOL_MISMATCH when the EIO differs from the session's", () => {
