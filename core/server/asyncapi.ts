@@ -21,9 +21,10 @@ export interface AsyncAPIOptions {
   description?: string;
   /**
    * A JSON Schema converter for schemas without `~standard.jsonSchema` (e.g. valibot's
-   * `toJsonSchema` from `@valibot/to-json-schema`); tried after the schema's own interface.
+   * `toJsonSchema` from `@valibot/to-json-schema`, passed as it is); tried after the schema's
+   * own interface. (Method syntax on purpose: a converter typed for its library's schemas fits.)
    */
-  jsonSchema?: (schema: StandardSchemaV1) => Record<string, unknown>;
+  jsonSchema?(schema: StandardSchemaV1): object;
 }
 
 type Json = Record<string, unknown>;
@@ -45,9 +46,9 @@ function withoutDialect(schema: Json): Json {
 
 class DocumentBuilder {
   readonly unconvertible: string[] = [];
-  readonly #convert: AsyncAPIOptions["jsonSchema"];
+  readonly #convert: ((schema: StandardSchemaV1) => object) | undefined;
 
-  constructor(convert: AsyncAPIOptions["jsonSchema"]) {
+  constructor(convert: ((schema: StandardSchemaV1) => object) | undefined) {
     this.#convert = convert;
   }
 
@@ -63,7 +64,7 @@ class DocumentBuilder {
     }
     if (this.#convert !== undefined) {
       try {
-        return withoutDialect(this.#convert(schema));
+        return withoutDialect(this.#convert(schema) as Json);
       } catch (err) {
         reason = (err as Error)?.message ?? String(err);
       }
@@ -74,6 +75,8 @@ class DocumentBuilder {
 
   /** The payload of a list of arguments: a JSON array with one item per schema. */
   payload(where: string, schemas: readonly StandardSchemaV1[]): Json {
+    // (an empty tuple is no valid `items`: no argument is an array of at most 0 items)
+    if (schemas.length === 0) return { type: "array", maxItems: 0 };
     return {
       type: "array",
       items: schemas.map((s, i) => this.schema(`${where}[${i}]`, s)),
@@ -94,7 +97,7 @@ export function toAsyncAPI(contract: ContractDefinition, opts: AsyncAPIOptions =
   const namespace = opts.namespace ?? "/";
   const channelKey = key(namespace === "/" ? "main" : namespace.slice(1)) || "main";
   const channelRef = { $ref: `#/channels/${channelKey}` };
-  const builder = new DocumentBuilder(opts.jsonSchema);
+  const builder = new DocumentBuilder(opts.jsonSchema?.bind(opts));
   const messages: Json = {};
   const operations: Json = {};
   const directions: [string, "receive" | "send", EventSchemasMap | undefined][] = [
