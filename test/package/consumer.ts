@@ -142,6 +142,11 @@ export const LINKED = [
   "engine.io",
   "pg",
   "redis",
+  // README "Event contracts": a schema library, the client typed from the contract
+  "zod",
+  "valibot",
+  "@valibot/to-json-schema",
+  "socket.io-client",
 ];
 
 export interface Consumer {
