@@ -142,11 +142,11 @@ export const LINKED = [
   "engine.io",
   "pg",
   "redis",
-  // README "Event contracts": a schema library, the client typed from the contract
+  // README "Event contracts": the schema libraries (socket.io-client, which types the client
+  // there, comes with the package: it serves the client bundle)
   "zod",
   "valibot",
   "@valibot/to-json-schema",
-  "socket.io-client",
 ];
 
 export interface Consumer {
