@@ -21,9 +21,14 @@ module.exports = {
     "/examples/nestjs/.+\\.ts$": nestTs,
     // Nest 12 ships ESM only, which jest (on Node < 24.9) cannot require: compile it to CommonJS.
     "/node_modules/@nestjs/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" } }],
+    // arktype 2 (event contract tests) ships ESM only as well
+    "/node_modules/(arktype|@ark/[^/]+|arkregex)/.+\\.js$": [
+      "@swc/jest",
+      { jsc: { target: "es2022" } },
+    ],
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },
-  transformIgnorePatterns: ["/node_modules/(?!@nestjs/)"],
+  transformIgnorePatterns: ["/node_modules/(?!@nestjs/|arktype/|@ark/|arkregex/)"],
   // examples import the package by its name: in jest, that is the sources (as tsconfig's paths)
   moduleNameMapper: {
     "^socketkit$": "<rootDir>/core/index.ts",

@@ -9,6 +9,8 @@
  * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive. Scenarios: echo,
  * room, emit, binary, binary-50, binary-200, idle, connect-ws, connect-polling, cluster-room,
  * cluster-emit (the cluster ones: socketkit and socket.io under node:cluster, 2 workers).
+ * Opt-in scenarios, run only when --only names them: echo-zod, echo-valibot (echo with an event
+ * contract of zod / valibot schemas on socketkit; compare with echo in the same run).
  * A full run (no --only/--servers/--profile/--no-write) writes bench/RESULTS.md, the block
  * between README.md's bench markers and bench/medians.json (the "before" of the next run).
  * `--no-bufferutil` runs every server with WS_NO_BUFFER_UTIL=1 (ws masks in JavaScript).
@@ -93,7 +95,7 @@ function printHeapDiff(impl, before, after, n) {
 /** One server process + one load-generator process, one scenario, one measurement. */
 async function runUnit(sc, impl, params, opts, warnings) {
   const fds = Math.min(hardFdLimit(), 65536);
-  const env = opts.noBufferutil ? { WS_NO_BUFFER_UTIL: "1" } : {};
+  const env = { ...(opts.noBufferutil ? { WS_NO_BUFFER_UTIL: "1" } : {}), ...sc.serverEnv };
   const server = sc.cluster
     ? spawnWorker("cluster-server.js", {
         cpu: CLUSTER_CPUS,
@@ -194,7 +196,8 @@ async function main() {
     opts.idle ??= 2000;
     opts.write = false;
   }
-  const scenarios = SCENARIOS.filter((s) => !opts.only || opts.only.includes(s.name));
+  // opt-in scenarios (the contract variants of echo) run only when --only names them
+  const scenarios = SCENARIOS.filter((s) => (opts.only ? opts.only.includes(s.name) : !s.optIn));
   if (scenarios.length === 0) throw new Error(`no scenario among ${opts.only}`);
   const warnings = [];
   if (!taskset()) warnings.push("taskset not available: processes are not pinned to cores");
@@ -221,7 +224,11 @@ async function main() {
   for (const sc of scenarios) {
     const r = { scenario: sc, runs: {} };
     results.push(r);
-    const scImpls = sc.cluster ? impls.filter((i) => CLUSTER_IMPLS.includes(i)) : impls;
+    const scImpls = sc.cluster
+      ? impls.filter((i) => CLUSTER_IMPLS.includes(i))
+      : sc.servers
+        ? impls.filter((i) => sc.servers.includes(i))
+        : impls;
     for (let run = 0; run < runs; run++) {
       for (const impl of scImpls) {
         const label = `${sc.name} ${LABELS[impl]} #${run + 1}`;

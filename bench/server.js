@@ -28,7 +28,13 @@ function load() {
   if (impl === "socketkit") {
     // SOCKETKIT_METRICS=1: the same run with the metrics counters on (io.metrics())
     const opts = process.env.SOCKETKIT_METRICS === "1" ? { metrics: true } : {};
-    app = require("./servers/sio").start(httpServer, require("socketkit").Server, opts);
+    // SOCKETKIT_CONTRACT=zod|valibot: an event contract on the main namespace (echo-zod, ...)
+    const library = process.env.SOCKETKIT_CONTRACT;
+    const sk = require("socketkit");
+    const contract = library
+      ? require("./servers/contract").contractFor(library, sk.defineContract)
+      : null;
+    app = require("./servers/sio").start(httpServer, sk.Server, opts, contract);
     version = pkgVersion("..");
   } else if (impl === "socket.io") {
     app = require("./servers/sio").start(httpServer, require("socket.io").Server);

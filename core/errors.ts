@@ -37,6 +37,10 @@ export const errorCodes = {
   // server
   SIO_ERR_ACK_TIMEOUT: "operation has timed out",
   SIO_ERR_ACK_DISCONNECTED: "socket has been disconnected",
+  // event contracts (nsp.contract)
+  SIO_ERR_UNKNOWN_EVENT: "event not in the contract",
+  SIO_ERR_INVALID_OUTGOING: "outgoing data does not match the contract",
+  SIO_ERR_TOO_MANY_VALIDATIONS: "too many events waiting for validation",
   // limits (engine)
   SIO_ERR_BUFFER_FULL: "write buffer full: the client does not read",
   SIO_ERR_TOO_MANY_FRAGMENTS: "too many fragments in one WebSocket message",
@@ -181,6 +185,40 @@ export const errorRegistry = {
     code: "SIO_ERR_INVALID_ATTACH_TARGET",
     message:
       "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.",
+  },
+  // -- event contracts (core/server/contract*.ts) ----------------------------------------------
+  CONTRACT_DEFINITION: { code: "SIO_ERR_INVALID_OPTION", message: "invalid contract: {detail}" },
+  CONTRACT_INVALID_EVENT: {
+    code: "SIO_ERR_INVALID_PAYLOAD",
+    message: 'invalid arguments for event "{event}": {summary}',
+  },
+  CONTRACT_INVALID_ACK: {
+    code: "SIO_ERR_INVALID_PAYLOAD",
+    message: 'invalid acknowledgement of event "{event}": {summary}',
+  },
+  CONTRACT_UNKNOWN_EVENT: {
+    code: "SIO_ERR_UNKNOWN_EVENT",
+    message: 'event "{event}" is not in the contract',
+  },
+  CONTRACT_UNKNOWN_OUTGOING: {
+    code: "SIO_ERR_UNKNOWN_EVENT",
+    message: 'event "{event}" is not in the contract (strict): not emitted',
+  },
+  CONTRACT_PENDING_LIMIT: {
+    code: "SIO_ERR_TOO_MANY_VALIDATIONS",
+    message: 'event "{event}" refused: {max} events of this socket already wait for validation',
+  },
+  CONTRACT_INVALID_OUTGOING: {
+    code: "SIO_ERR_INVALID_OUTGOING",
+    message: 'invalid arguments emitted for event "{event}": {summary}',
+  },
+  CONTRACT_INVALID_OUTGOING_ACK: {
+    code: "SIO_ERR_INVALID_OUTGOING",
+    message: 'invalid acknowledgement sent for event "{event}": {summary}',
+  },
+  CONTRACT_ASYNC_OUTGOING: {
+    code: "SIO_ERR_NOT_SUPPORTED",
+    message: 'the schemas of "{event}" are asynchronous: outgoing data is checked synchronously',
   },
   // -- limits -----------------------------------------------------------------------------------
   BUFFER_FULL: {

@@ -20,6 +20,27 @@ export type { Event, SocketReservedEventsMap } from "./server/socket-events";
 export { SocketOperator } from "./server/socket-operator";
 export { Client } from "./server/client";
 export {
+  defineContract,
+  type ContractDefinition,
+  type ContractOptions,
+  type ContractEmitEvents,
+  type ContractListenEvents,
+  type ClientToServerEventsOf,
+  type ServerToClientEventsOf,
+  type EventSchemas,
+  type EventSchemasMap,
+  type SchemaInputs,
+  type SchemaOutputs,
+} from "./server/contract";
+export {
+  ContractError,
+  UNKNOWN_EVENT_LABEL,
+  type ContractErrorAnswer,
+  type ContractIssue,
+} from "./server/contract-gate";
+export { toAsyncAPI, type AsyncAPIOptions } from "./server/asyncapi";
+export type * from "./server/standard-schema";
+export {
   BroadcastOperator,
   RemoteSocket,
   type BroadcastAdapter,

@@ -24,24 +24,41 @@ function binaryScenario(name, title, clients, describe) {
   };
 }
 
-const SCENARIOS = [
-  {
-    name: "echo",
-    title: "echo + ack",
-    file: "echo",
-    describe:
-      '100 websocket clients, 4 acked requests in flight each, `42<id>["echo",{...}]` -> ' +
-      "`43<id>[{...}]`, every reply compared byte for byte; acks/s and latency.",
-    params: {
-      full: { clients: 100, inflight: 4, warmupMs: 1000, durationMs: 4000 },
-      quick: { clients: 100, inflight: 4, warmupMs: 500, durationMs: 2000 },
-    },
-    metrics: [
-      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.7 },
-      { key: "p50", label: "p50 latency (ms)", higher: false, digits: 2 },
-      { key: "p99", label: "p99 latency (ms)", higher: false, digits: 2 },
-    ],
+/** Echo on socketkit with an event contract of `library` schemas (bench/servers/contract.js). */
+function contractEcho(library) {
+  return {
+    ...ECHO,
+    name: `echo-${library}`,
+    title: `echo + ack, ${library} contract`,
+    describe: `echo with an event contract of ${library} schemas on "echo" (argument and ack checked; socketkit only; opt-in: --only=echo,echo-${library}).`,
+    optIn: true,
+    servers: ["socketkit"],
+    serverEnv: { SOCKETKIT_CONTRACT: library },
+  };
+}
+
+const ECHO = {
+  name: "echo",
+  title: "echo + ack",
+  file: "echo",
+  describe:
+    '100 websocket clients, 4 acked requests in flight each, `42<id>["echo",{...}]` -> ' +
+    "`43<id>[{...}]`, every reply compared byte for byte; acks/s and latency.",
+  params: {
+    full: { clients: 100, inflight: 4, warmupMs: 1000, durationMs: 4000 },
+    quick: { clients: 100, inflight: 4, warmupMs: 500, durationMs: 2000 },
   },
+  metrics: [
+    { key: "acksPerSec", label: "acks/s", higher: true, target: 0.7 },
+    { key: "p50", label: "p50 latency (ms)", higher: false, digits: 2 },
+    { key: "p99", label: "p99 latency (ms)", higher: false, digits: 2 },
+  ],
+};
+
+const SCENARIOS = [
+  ECHO,
+  contractEcho("zod"),
+  contractEcho("valibot"),
   {
     name: "room",
     title: "room broadcast",

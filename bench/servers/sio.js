@@ -12,8 +12,10 @@
  * - "room" (room, seq, text)   -> io.to(room).emit("m", seq, text); ack()
  * - "all" (seq, text)          -> io.emit("m", seq, text); ack()
  */
-function start(httpServer, Server, opts = {}) {
+function start(httpServer, Server, opts = {}, contract = null) {
   const io = new Server(httpServer, opts);
+  // socketkit only (the echo-zod / echo-valibot scenarios): the contract of bench/servers/contract.js
+  if (contract !== null) io.contract(contract);
   io.on("connection", (socket) => {
     socket.on("echo", (data, ack) => ack(data));
     socket.on("bin", (buf, ack) => ack(buf));

@@ -114,6 +114,15 @@ export const METRIC_CATALOGUE: readonly MetricDefinition[] = [
     read: (s) => s.acks.timeouts,
   },
   {
+    prometheus: "invalid_events_total",
+    otel: "invalid_events",
+    description: "Incoming events refused by an event contract, by event",
+    unit: "{event}",
+    kind: "counter",
+    label: "event",
+    read: (s) => s.invalidEvents,
+  },
+  {
     prometheus: "broadcasts_total",
     otel: "broadcasts",
     description: "Broadcasts delivered on this node",

@@ -33,6 +33,11 @@ export class MetricsRecorder implements EngineCounters {
   /** Socket.IO disconnections by reason. */
   disconnects: Record<string, number> = {};
   ackTimeouts = 0;
+  /**
+   * Incoming events refused by an event contract, by event: a contract's event names, and one
+   * "(unknown)" bucket for the rest (the labels are bounded by the contracts).
+   */
+  invalidEvents: Record<string, number> = {};
   broadcasts = 0;
   broadcastRecipients = 0;
   readonly limits: LimitCounters = {
@@ -101,6 +106,8 @@ export interface MetricsSnapshot {
   bytes: { in: number; out: number };
   /** Acknowledgements the server waits for, and the emits whose acknowledgements timed out. */
   acks: { pending: number; timeouts: number };
+  /** Incoming events refused by an event contract (invalid, unknown with `strict`), by event. */
+  invalidEvents: Record<string, number>;
   /** Broadcasts delivered on this node, and their deliveries (one per recipient). */
   broadcasts: { total: number; recipients: number };
   /**
@@ -153,6 +160,7 @@ export function takeSnapshot(
     packets: { in: r?.packetsIn ?? 0, out: r?.packetsOut ?? 0 },
     bytes: { in: r?.bytesIn ?? 0, out: r?.bytesOut ?? 0 },
     acks: { pending, timeouts: r?.ackTimeouts ?? 0 },
+    invalidEvents: { ...r?.invalidEvents },
     broadcasts: { total: r?.broadcasts ?? 0, recipients: r?.broadcastRecipients ?? 0 },
     buffered: { bytes: bufferedBytes, maxBytes },
     upgrades: r?.upgrades ?? 0,

@@ -14,6 +14,7 @@ import {
 import { createError } from "../errors";
 import { RESERVED_EVENTS } from "../parser/index";
 import type { MetricsRecorder } from "../ops/metrics";
+import type { ContractGate } from "./contract-gate";
 import type {
   AllButLast,
   DecorateAcknowledgements,
@@ -81,6 +82,11 @@ export interface SocketDetails<SocketData> {
 type AckCallback = (err: Error | null, responses?: unknown) => void;
 
 /** The metrics recorder of the server an adapter belongs to (through its public `nsp`). */
+/** The contract attached to the namespace of an adapter (through its public `nsp`), if any. */
+function contractOf(adapter: BroadcastAdapter): ContractGate | null | undefined {
+  return (adapter as { nsp?: { contractGate?: ContractGate | null } }).nsp?.contractGate;
+}
+
 function metricsOf(adapter: BroadcastAdapter): MetricsRecorder | null | undefined {
   return (adapter as { nsp?: { server?: { ops?: { metrics: MetricsRecorder | null } } } }).nsp
     ?.server?.ops?.metrics;
@@ -181,6 +187,15 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
    */
   emit<Ev extends EventNames<EmitEvents>>(ev: Ev, ...args: EventParams<EmitEvents, Ev>): boolean {
     assertNotReserved(ev, SOCKET_RESERVED_EVENTS);
+    const contract = contractOf(this.#adapter);
+    if (contract != null) {
+      const n = args.length;
+      contract.checkEmit(
+        ev as string,
+        args,
+        n > 0 && typeof args[n - 1] === "function" ? n - 1 : n,
+      );
+    }
     const data: unknown[] = [ev, ...args];
     const packet: Packet = { type: PacketType.EVENT, nsp: "", data };
     const opts = { rooms: this.#rooms, except: this.#exceptRooms, flags: this.#flags };

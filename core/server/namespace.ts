@@ -18,6 +18,14 @@ import { SessionAwareAdapter } from "../adapter/index";
 import { catchUpResume, resumeOffset } from "../ops/resume";
 import { Encoder } from "../parser/index";
 import { Socket } from "./socket";
+import {
+  resolveContractOptions,
+  type ContractDefinition,
+  type ContractEmitEvents,
+  type ContractListenEvents,
+  type ContractOptions,
+} from "./contract";
+import { ContractGate } from "./contract-gate";
 import type { Server } from "./server";
 import {
   StrictEventEmitter,
@@ -123,6 +131,8 @@ export class Namespace<
   adapter!: Adapter;
   /** Next acknowledgement id (compatibility surface: adapters read and increment it). */
   _ids = 0;
+  /** @internal the attached event contract at work (null: none; see {@link Namespace.contract}) */
+  contractGate: ContractGate | null = null;
   /** @internal called when the last socket leaves (dynamic namespace cleanup) */
   onEmpty: (() => void) | null = null;
 
@@ -170,6 +180,36 @@ export class Namespace<
   use(fn: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
     this.#fns.push(fn);
     return this;
+  }
+
+  /**
+   * Attaches an event contract (see `defineContract`) to this namespace: incoming events are
+   * validated before their handlers run (which get the parsed values), outgoing ones with
+   * `validateOutgoing`; the returned namespace (this one) is typed from the contract. A second
+   * call replaces the contract. See README "Event contracts".
+   *
+   * @example
+   * const chat = io.of("/chat").contract(chatContract, { strict: true });
+   * chat.on("connection", (socket) => socket.on("send", (msg, ack) => ack({ id: 1 })));
+   */
+  contract<C extends ContractDefinition>(
+    definition: C,
+    opts?: ContractOptions,
+  ): Namespace<ContractListenEvents<C>, ContractEmitEvents<C>, ServerSideEvents, SocketData> {
+    this.attachContract(
+      new ContractGate(definition, resolveContractOptions(opts), () => this.server.ops.metrics),
+    );
+    return this as unknown as Namespace<
+      ContractListenEvents<C>,
+      ContractEmitEvents<C>,
+      ServerSideEvents,
+      SocketData
+    >;
+  }
+
+  /** @internal sets the contract gate (a parent namespace passes it on to its children) */
+  attachContract(gate: ContractGate): void {
+    this.contractGate = gate;
   }
 
   #run(

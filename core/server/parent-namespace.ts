@@ -16,6 +16,7 @@ import type {
 } from "./typed-events";
 import type { RemoteSocket } from "./broadcast-operator";
 import { createError } from "../errors";
+import type { ContractGate } from "./contract-gate";
 
 const debug = createDebug("socket.io:parent-namespace");
 
@@ -63,11 +64,18 @@ export class ParentNamespace<
     return true;
   }
 
+  /** @internal the contract applies to every child, existing and future */
+  override attachContract(gate: ContractGate): void {
+    super.attachContract(gate);
+    for (const nsp of this.children) nsp.attachContract(gate);
+  }
+
   /** @internal creates the child namespace `name` */
   createChild(name: string): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
     debug("creating child namespace %s", name);
     const namespace = this.server.newNamespace(name);
     for (const fn of this.middlewares) namespace.use(fn);
+    if (this.contractGate !== null) namespace.attachContract(this.contractGate);
     for (const listener of this.listeners("connect")) namespace.on("connect", listener);
     for (const listener of this.listeners("connection")) namespace.on("connection", listener);
     this.children.add(namespace);

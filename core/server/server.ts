@@ -28,6 +28,12 @@ import type { MetricsSnapshot } from "../ops/metrics";
 import type { DefaultEventsMap, EventsMap } from "./typed-events";
 import { MainNamespaceApi } from "./main-namespace-api";
 import { createError } from "../errors";
+import type {
+  ContractDefinition,
+  ContractEmitEvents,
+  ContractListenEvents,
+  ContractOptions,
+} from "./contract";
 
 const debug = createDebug("socket.io:server");
 
@@ -404,6 +410,23 @@ export class Server<
     }
     if (fn) nsp.on("connect", fn);
     return nsp;
+  }
+
+  /**
+   * Attaches an event contract to the main namespace; the server is returned typed from it.
+   * See {@link Namespace.contract}.
+   */
+  contract<C extends ContractDefinition>(
+    definition: C,
+    opts?: ContractOptions,
+  ): Server<ContractListenEvents<C>, ContractEmitEvents<C>, ServerSideEvents, SocketData> {
+    this.sockets.contract(definition, opts);
+    return this as unknown as Server<
+      ContractListenEvents<C>,
+      ContractEmitEvents<C>,
+      ServerSideEvents,
+      SocketData
+    >;
   }
 
   /**

@@ -24,6 +24,7 @@ import { SocketOperator } from "./socket-operator";
 import { buildHandshake } from "./handshake";
 import { PendingAcks, settleDisconnected, type AckFn } from "./acks";
 import type { EventBucket } from "../ops/event-limit";
+import type { PendingEvent } from "./contract-gate";
 import type { Namespace } from "./namespace";
 import { ignoreError, SocketEvents } from "./socket-events";
 import type {
@@ -98,6 +99,8 @@ export class Socket<
   #closed = false;
   /** @internal the inbound event bucket (core/ops/event-limit.ts), with the first event */
   eventBucket: EventBucket | null = null;
+  /** @internal events waiting behind an asynchronous contract validation (./contract-gate.ts) */
+  contractQueue: PendingEvent[] | null = null;
 
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -222,7 +225,15 @@ export class Socket<
     const data: unknown[] = [ev, ...args];
     const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
     const last = data[data.length - 1];
-    const ack = typeof last === "function" ? (last as AckFn) : undefined;
+    let ack = typeof last === "function" ? (last as AckFn) : undefined;
+    const contract = this.nsp.contractGate;
+    if (contract !== null) {
+      contract.checkEmit(ev, args, ack !== undefined ? args.length - 1 : args.length);
+      if (ack !== undefined) {
+        const errFirst = (flags.timeout ?? this.nsp.server.opts.ackTimeout) !== undefined;
+        ack = contract.awaitAck(ev, ack, errFirst, settle, this);
+      }
+    }
     if (ack !== undefined) {
       data.pop();
       packet.id = this.nsp._ids++;
@@ -453,6 +464,18 @@ export class Socket<
     debug("emitting event %j", args);
     if (packet.id != null) args.push(this.#ack(packet.id));
     this.dispatchEvent(args);
+  }
+
+  /** @internal an incoming event after the middlewares: through the contract, if any */
+  override deliver(event: unknown[]): void {
+    const contract = this.nsp.contractGate;
+    if (contract === null) super.deliver(event);
+    else contract.receive(this, event);
+  }
+
+  /** @internal an event the contract checked (parsed arguments) goes to the listeners */
+  deliverChecked(event: unknown[]): void {
+    super.deliver(event);
   }
 
   #ack(id: number): AckFn {

@@ -142,6 +142,11 @@ export const LINKED = [
   "engine.io",
   "pg",
   "redis",
+  // README "Event contracts": the schema libraries (socket.io-client, which types the client
+  // there, comes with the package: it serves the client bundle)
+  "zod",
+  "valibot",
+  "@valibot/to-json-schema",
 ];
 
 export interface Consumer {

@@ -1,9 +1,9 @@
 /**
  * README.md's TypeScript snippets as compilable files: each ```ts block becomes a module whose
- * imports (and `declare module` augmentations) stay at the top and whose statements run inside
- * `export async function main()`, so that the same file compiles as CommonJS (no top-level
- * await) and ESM. The names a snippet uses without defining (an `AppModule`, a session `store`)
- * get a declaration from PRELUDE.
+ * triple-slash directives, imports (and `declare module` augmentations) stay at the top and
+ * whose statements run inside `export async function main()`, so that the same file compiles
+ * as CommonJS (no top-level await) and ESM. The names a snippet uses without defining (an
+ * `AppModule`, a session `store`) get a declaration from PRELUDE.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,7 +68,10 @@ export function toModule(snippet: Snippet): string {
   const lines = snippet.source.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (/^import\s/.test(line)) {
+    if (/^\/\/\/ <reference /.test(line)) {
+      // a triple-slash directive (a browser client's `lib="dom"`) only works at the top
+      top.push(line);
+    } else if (/^import\s/.test(line)) {
       // an import may span lines: up to its `from "..."` (a trailing comment allowed)
       const end = /(from\s+["'][^"']+["']|^import\s+["'][^"']+["']);?\s*(\/\/.*)?$/;
       while (i < lines.length - 1 && !end.test(lines[i]!)) {
