@@ -32,6 +32,7 @@ import { createClient as createRedisClient } from "redis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type AdapterConstructor, type DrainResult, type Socket } from "../../core/index";
 import { waitUntil } from "../support/wait";
+import type { RedisClient } from "../support/brokers";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -65,8 +66,6 @@ const CLIENTS = 200;
 const MESSAGES = 300;
 const INTERVAL_MS = 10;
 const DRAIN_AT = 100;
-
-type RedisClient = ReturnType<typeof createRedisClient>;
 
 interface Node {
   name: string;

@@ -19,8 +19,7 @@ import { REDIS_URL, describeWithBroker } from "../support/brokers";
 import type { AdapterConstructor, RemoteSocket, Socket } from "../../core/index";
 import { closeAll } from "../support/close-all";
 import { sleep, waitFor } from "../support/wait";
-
-type RedisClient = ReturnType<typeof createRedisClient>;
+import type { RedisClient } from "../support/brokers";
 
 interface Node {
   h: ServerHarness;

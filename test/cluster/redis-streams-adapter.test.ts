@@ -22,10 +22,9 @@ import {
 } from "./helpers";
 import type { AdapterConstructor, Socket } from "../../core/index";
 import { waitFor, waitUntil } from "../support/wait";
+import type { RedisClient } from "../support/brokers";
 
 afterEach(closeCluster);
-
-type RedisClient = ReturnType<typeof createRedisClient>;
 
 interface StreamsCluster {
   nodes: ClusterNode[];

@@ -19,6 +19,7 @@ import {
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
 import type { EngineSocket } from "../../core/index";
 import { sleep, waitUntil } from "../support/wait";
+import type { RedisClient } from "../support/brokers";
 
 const UNKNOWN_SID = { code: 1, message: "Session ID unknown" };
 
@@ -34,7 +35,7 @@ async function handshake(node: ClusterNode): Promise<string> {
 
 describeWithRedis("sticky-free cluster: failures (Redis)", () => {
   const run = useCluster();
-  const extra: ReturnType<typeof createClient>[] = [];
+  const extra: RedisClient[] = [];
 
   afterEach(async () => {
     await Promise.all(extra.splice(0).map((c) => c.quit()));

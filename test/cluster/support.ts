@@ -13,6 +13,7 @@ import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-
 import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
 import { REDIS_URL, describeWithBroker } from "../support/brokers";
+import type { RedisClient } from "../support/brokers";
 
 /**
  * `describe` for a suite that needs Redis (test/support/brokers.ts: skipped loudly when Redis is
@@ -22,8 +23,6 @@ export const describeWithRedis: jest.Describe = describeWithBroker(
   "redis",
   "sticky-free cluster (engine routing over Redis)",
 );
-
-type RedisClient = ReturnType<typeof createClient>;
 
 export interface ClusterNode {
   name: string;

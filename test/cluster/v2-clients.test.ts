@@ -15,8 +15,8 @@ import { describeWithBroker, REDIS_URL } from "../support/brokers";
 import { ask, connected, CLIENTS, startApp, type App } from "../e2e/v2/helpers";
 import { closeAll } from "../support/close-all";
 import { sleep, waitFor } from "../support/wait";
+import type { RedisClient } from "../support/brokers";
 
-type RedisClient = ReturnType<typeof createRedisClient>;
 const redisClients: RedisClient[] = [];
 
 afterEach(async () => {

@@ -12,10 +12,22 @@
  * describeRedis("across two servers", () => { it("...", async () => {}); });
  */
 import { spawnSync } from "node:child_process";
+import { createClient } from "redis";
 
 export type Broker = "redis" | "postgres";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A Redis client as the suites make them: `createClient({ url })` (RESP3, no modules). */
+export function createRedis(url: string = REDIS_URL) {
+  return createClient({ url });
+}
+
+/**
+ * The type of {@link createRedis}'s clients. (`ReturnType<typeof createClient>` is the generic
+ * client with every module, which redis 6's clients of plain `createClient()` are not.)
+ */
+export type RedisClient = ReturnType<typeof createRedis>;
 
 /** PostgreSQL connection settings (pg.Pool options): trust auth on 127.0.0.1 by default. */
 export const POSTGRES = {
