@@ -144,7 +144,8 @@ export const errorRegistry = {
   },
   METRICS_DISABLED: {
     code: "SIO_ERR_INVALID_OPTION",
-    message: '{integration}: create the Server with the option "metrics: true"',
+    message:
+      '{integration}: the counters are off and this provider cannot turn them on (create the Server with the option "metrics: true")',
   },
   // -- parser (socket.io-parser's messages) -----------------------------------------------------
   UNKNOWN_CHUNK: { code: "SIO_ERR_INVALID_PACKET", message: "Unknown type: {chunk}" },

@@ -105,7 +105,7 @@ export type {
 } from "./errors";
 export type * from "./types";
 export type { MetricsSnapshot, LimitCounters } from "./ops/metrics";
-export { METRIC_CATALOGUE } from "./ops/metric-catalogue";
+export { METRIC_CATALOGUE, countingSnapshot } from "./ops/metric-catalogue";
 export type { MetricDefinition, MetricKind, MetricsProvider } from "./ops/metric-catalogue";
 export type { DrainOptions, DrainResult } from "./ops/drain";
 export type { EventRateLimitOptions } from "./ops/event-limit";

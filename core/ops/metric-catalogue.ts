@@ -10,6 +10,25 @@ import type { MetricsSnapshot } from "./metrics";
 /** What an exporter needs of a server: its metrics snapshot (`io.metrics()`). */
 export interface MetricsProvider {
   metrics(): MetricsSnapshot;
+  /**
+   * Turns the counters on, as the `metrics: true` option does at construction (a `Server` has
+   * it; the exporters call it, so registering metrics is the one line an application adds).
+   */
+  enableMetrics?(): void;
+}
+
+/**
+ * The snapshot an exporter starts from: the provider's counters turned on when they are off and
+ * it can turn them on; null when they are off and cannot be (a provider without
+ * `enableMetrics`): the exporter then throws METRICS_DISABLED.
+ */
+export function countingSnapshot(io: MetricsProvider): MetricsSnapshot | null {
+  let first = io.metrics();
+  if (!first.enabled && io.enableMetrics) {
+    io.enableMetrics();
+    first = io.metrics();
+  }
+  return first.enabled ? first : null;
 }
 
 /** counter: only grows; gauge: a level read when collected; updown: a level kept as a sum. */

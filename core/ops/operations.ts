@@ -106,8 +106,8 @@ export function validateDrainOptions(opts: DrainOptions, prefix = ""): void {
  * applications reach it through `io.metrics()`, `io.drain()` and the options.
  */
 export class Operations {
-  /** The counters; null unless the `metrics` option is on. */
-  readonly metrics: MetricsRecorder | null;
+  /** The counters; null until the `metrics` option or {@link enableMetrics} turns them on. */
+  metrics: MetricsRecorder | null;
   /** The per-socket event limiter; null unless `eventRateLimit` is set. */
   readonly events: EventRateLimiter | null;
   readonly #gate: OpsGate;
@@ -118,8 +118,8 @@ export class Operations {
   #engines: { counters: EngineCounters | null; gate: EngineGate | null }[] = [];
 
   constructor(opts: OperationsOptions) {
-    const metrics = (this.metrics = opts.metrics ? new MetricsRecorder() : null);
-    const recorder = (): MetricsRecorder | null => metrics;
+    this.metrics = opts.metrics ? new MetricsRecorder() : null;
+    const recorder = (): MetricsRecorder | null => this.metrics;
     this.#gate = new OpsGate(opts.trustedProxies, recorder);
     if (opts.maxConnectionsPerAddress !== undefined) {
       this.#gate.register(new ConnectionsPerAddress(opts.maxConnectionsPerAddress));
@@ -145,6 +145,16 @@ export class Operations {
     e.counters = this.metrics;
     e.gate = this.#gateUsed ? this.#gate : null;
     this.#engines.push(e);
+  }
+
+  /**
+   * Turns the counters on after construction (an exporter registered on a server created
+   * without `metrics: true`): every bound engine counts from now on; counters start at zero.
+   */
+  enableMetrics(): void {
+    if (this.metrics !== null) return;
+    this.metrics = new MetricsRecorder();
+    for (const engine of this.#engines) engine.counters = this.metrics;
   }
 
   /** The drain options of `io.close()`, or null. */

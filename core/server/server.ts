@@ -482,6 +482,15 @@ export class Server<
   }
 
   /**
+   * Turns the counters of {@link metrics} on, as the `metrics` option does at construction; they
+   * count from this call. `registerMetrics` (socketkit/prometheus) and `instrumentMetrics`
+   * (socketkit/opentelemetry) call it, so a server needs no option to be exported.
+   */
+  enableMetrics(): void {
+    this.ops.enableMetrics();
+  }
+
+  /**
    * Takes this node out of service without losing messages: new handshakes get 503 with
    * `Retry-After`; each connection is closed once the server waits for none of its
    * acknowledgements (at the deadline, all of them), so that official clients reconnect, to

@@ -20,6 +20,7 @@ import {
 } from "@opentelemetry/api";
 import {
   METRIC_CATALOGUE,
+  countingSnapshot,
   createError,
   type MetricDefinition,
   type MetricsProvider,
@@ -43,13 +44,14 @@ export interface Instrumentation {
 }
 
 /**
- * Creates socketkit's observable instruments on a meter. The server needs `metrics: true`.
+ * Creates socketkit's observable instruments on a meter. It turns the server's counters on when
+ * they are off (as the `metrics: true` option does); they count from that moment.
  */
 export function instrumentMetrics(
   io: MetricsProvider,
   opts: OpenTelemetryOptions = {},
 ): Instrumentation {
-  if (!io.metrics().enabled) {
+  if (countingSnapshot(io) === null) {
     throw createError("METRICS_DISABLED", { integration: "socketkit/opentelemetry" });
   }
   const meter = opts.meter ?? otelMetrics.getMeter("socketkit");

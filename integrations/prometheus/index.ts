@@ -7,14 +7,15 @@
  * import { Registry } from "prom-client";
  * import { registerMetrics } from "socketkit/prometheus";
  *
- * const io = new Server(httpServer, { metrics: true });
+ * const io = new Server(httpServer);
  * const registry = new Registry();
- * registerMetrics(io, { registry });
+ * registerMetrics(io, registry); // or (io, { registry, prefix, labels })
  * // GET /metrics: res.setHeader("Content-Type", registry.contentType); res.end(await registry.metrics());
  */
 import { Counter, Gauge, register as defaultRegistry, type Registry } from "prom-client";
 import {
   METRIC_CATALOGUE,
+  countingSnapshot,
   createError,
   type MetricDefinition,
   type MetricsProvider,
@@ -39,15 +40,20 @@ export interface RegisteredMetrics {
 }
 
 /**
- * Registers socketkit's metrics on a prom-client registry. Each scrape takes one snapshot
- * (`io.metrics()`) for all of them. The server needs the `metrics: true` option.
+ * Registers socketkit's metrics on a prom-client registry (the second argument: the options, or
+ * the registry itself). Each scrape takes one snapshot (`io.metrics()`) for all of them. It
+ * turns the server's counters on when they are off (as the `metrics: true` option does); they
+ * count from that moment.
  */
 export function registerMetrics(
   io: MetricsProvider,
-  opts: PrometheusOptions = {},
+  optsOrRegistry: PrometheusOptions | Registry = {},
 ): RegisteredMetrics {
-  const first = io.metrics();
-  if (!first.enabled) {
+  const opts: PrometheusOptions = isRegistry(optsOrRegistry)
+    ? { registry: optsOrRegistry }
+    : optsOrRegistry;
+  const first = countingSnapshot(io);
+  if (first === null) {
     throw createError("METRICS_DISABLED", { integration: "socketkit/prometheus" });
   }
   const registry = opts.registry ?? defaultRegistry;
@@ -118,4 +124,10 @@ function set(
 ): void {
   if (metric instanceof Gauge) metric.set(labels, n);
   else metric.inc(labels, n);
+}
+
+/** A prom-client registry (by shape: an application's prom-client may be another copy). */
+function isRegistry(value: PrometheusOptions | Registry): value is Registry {
+  const candidate = value as Partial<Registry>;
+  return typeof candidate.registerMetric === "function" && typeof candidate.metrics === "function";
 }

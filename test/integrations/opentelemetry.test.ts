@@ -96,10 +96,20 @@ describe("socketkit/opentelemetry", () => {
     expect(meter.callbacks).toHaveLength(0);
   });
 
-  it("needs the metrics option", async () => {
+  it("turns the counters on for a server created without the metrics option", async () => {
     const h = await startServer();
-    expect(() => instrumentMetrics(h.io)).toThrow(
-      'socketkit/opentelemetry: create the Server with the option "metrics: true"',
+    expect(h.io.metrics().enabled).toBe(false);
+    const inst = instrumentMetrics(h.io);
+    expect(h.io.metrics().enabled).toBe(true);
+    await connect(h, { transports: ["websocket"] });
+    expect(h.io.metrics().handshakes.accepted).toBe(1);
+    inst.remove();
+  });
+
+  it("throws only for a provider whose counters are off and cannot be turned on", async () => {
+    const h = await startServer();
+    expect(() => instrumentMetrics({ metrics: () => h.io.metrics() })).toThrow(
+      "socketkit/opentelemetry: the counters are off and this provider cannot turn them on",
     );
   });
 });

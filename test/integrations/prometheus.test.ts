@@ -1,6 +1,6 @@
 /**
  * socketkit/prometheus on a real prom-client Registry: names, types, labels and values of a
- * scrape, one snapshot per scrape, and the `metrics: true` requirement.
+ * scrape, one snapshot per scrape, and registration turning the counters on by itself.
  */
 import { Registry } from "prom-client";
 import { registerMetrics } from "../../integrations/prometheus/index";
@@ -78,10 +78,31 @@ describe("socketkit/prometheus", () => {
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
-  it("needs the metrics option", async () => {
+  it("turns the counters on for a server created without the metrics option", async () => {
     const h = await startServer();
-    expect(() => registerMetrics(h.io, { registry: new Registry() })).toThrow(
-      'socketkit/prometheus: create the Server with the option "metrics: true"',
+    h.io.on("connection", (socket) => socket.on("hi", (ack: (s: string) => void) => ack("ok")));
+    // a connection from before the registration: its later traffic is counted
+    const [early] = await connect(h, { transports: ["websocket"] });
+    expect(h.io.metrics().enabled).toBe(false);
+    const registry = new Registry();
+    registerMetrics(h.io, registry); // the registry itself as the second argument
+    expect(h.io.metrics().enabled).toBe(true);
+    expect(await early.emitWithAck("hi")).toBe("ok");
+    const [late] = await connect(h, { transports: ["websocket"] });
+    expect(await late.emitWithAck("hi")).toBe("ok");
+    const text = await registry.metrics();
+    // counted from the registration on: the later handshake, both sockets' packets
+    expect(sample(text, "socketkit_handshakes_total")).toBe(1);
+    expect(sample(text, "socketkit_received_packets_total")).toBeGreaterThanOrEqual(3);
+    expect(sample(text, 'socketkit_connections{transport="websocket"}')).toBe(2);
+  });
+
+  it("throws only for a provider whose counters are off and cannot be turned on", async () => {
+    const h = await startServer();
+    const readOnly = { metrics: () => h.io.metrics() };
+    expect(() => registerMetrics(readOnly, new Registry())).toThrow(
+      "socketkit/prometheus: the counters are off and this provider cannot turn them on",
     );
+    expect(h.io.metrics().enabled).toBe(false);
   });
 });
