@@ -2,6 +2,7 @@
  * MainNamespaceApi: the part of a Server that is its main namespace's ("/"): the broadcast API,
  * `use()`, and every listener method (`io.on("connection")` is `io.sockets.on("connection")`).
  */
+import type { EventEmitter as NodeEventEmitter } from "node:events";
 import type { BroadcastOperator, RemoteSocket } from "./broadcast-operator";
 import type { ExtendedError, Namespace, ServerReservedEventsMap } from "./namespace";
 import type { Room, SocketId } from "../types";
@@ -249,7 +250,8 @@ export abstract class MainNamespaceApi<
     return (this.sockets.listeners as (ev: unknown) => never)(event);
   }
 
-  override rawListeners(event: string | symbol): Function[] {
+  // typed after the installed @types/node (older ones say Function[], newer ones listener arrays)
+  override rawListeners(event: string | symbol): ReturnType<NodeEventEmitter["rawListeners"]> {
     return this.sockets.rawListeners(event);
   }
 
