@@ -4,7 +4,6 @@
  */
 import type { Server as HttpServer } from "node:http";
 import { Logger, type WebSocketAdapter, type WsMessageHandler } from "@nestjs/common";
-import { HttpAdapterHost } from "@nestjs/core";
 import type { Observable } from "rxjs";
 import {
   Server,
@@ -34,28 +33,36 @@ type AckCallback = (...args: unknown[]) => void;
 type HttpServerSource = { getHttpServer(): unknown };
 type NestAppLike = HttpServerSource & {
   useWebSocketAdapter(adapter: unknown): unknown;
-  get(token: unknown, options: { strict: boolean }): unknown;
+  getHttpAdapter(): unknown;
 };
 
 const closing = new WeakMap<Server, Promise<void>>();
 
 /**
  * The Server of each application importing SocketkitModule, by the application's HttpAdapterHost
- * (one per Nest container, always provided). Looking the Server itself up with `app.get(Server)`
- * would throw when the module is absent, and Nest's exception zone around `app.get` ends the
+ * (one per Nest container); an entry goes when its Server closes. An adapter given the
+ * application finds its entry by the application's HTTP adapter (`app.getHttpAdapter()`, which
+ * cannot throw), never with `app.get(...)`: that throws when the token is absent (the module not
+ * imported, or an application whose `@nestjs/core` is another copy than the one socketkit
+ * resolves: linked packages, monorepos), and Nest's exception zone around `app.get` ends the
  * process (exit code 1) before any catch of ours runs.
  */
-const moduleServers = new WeakMap<object, Server>();
+const moduleServers = new Map<{ readonly httpAdapter?: unknown }, Server>();
 
 /** @internal SocketkitModule registers its Server for the adapters given the application */
-export function registerModuleServer(host: object, io: Server): void {
+export function registerModuleServer(host: { readonly httpAdapter?: unknown }, io: Server): void {
   moduleServers.set(host, io);
+}
+
+function forgetModuleServer(io: Server): void {
+  for (const [host, server] of moduleServers) if (server === io) moduleServers.delete(host);
 }
 
 /** @internal closes `io` once; later callers await the same promise */
 export function closeServer(io: Server): Promise<void> {
   let done = closing.get(io);
   if (!done) {
+    forgetModuleServer(io);
     done = io.close();
     closing.set(io, done);
   }
@@ -250,12 +257,12 @@ export class SocketkitAdapter
   #discoverServer(): Server | undefined {
     const app = this.#host as Partial<NestAppLike> | undefined;
     if (!app || typeof app !== "object") return undefined;
-    const direct = moduleServers.get(app);
+    const direct = moduleServers.get(app as { readonly httpAdapter?: unknown });
     if (direct) return direct;
-    if (!isFunction(app.useWebSocketAdapter) || !isFunction(app.get)) return undefined;
-    // HttpAdapterHost is a core provider of every Nest container: this lookup cannot fail
-    const host = app.get(HttpAdapterHost, { strict: false });
-    return typeof host === "object" && host !== null ? moduleServers.get(host) : undefined;
+    if (!isFunction(app.useWebSocketAdapter) || !isFunction(app.getHttpAdapter)) return undefined;
+    const httpAdapter = app.getHttpAdapter();
+    for (const [host, io] of moduleServers) if (host.httpAdapter === httpAdapter) return io;
+    return undefined;
   }
 }
 

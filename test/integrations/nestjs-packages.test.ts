@@ -89,4 +89,33 @@ describeNest11("Nest 11, CommonJS application requiring socketkit/nestjs", () =>
     const app = await startChild(entry, [mode]);
     await exercise(app, "11", mode === "no-module" ? null : true);
   });
+
+  it("runs a subclass of the adapter overriding createIOServer", async () => {
+    const app = await startChild(entry, ["subclass"]);
+    await exercise(app, "11", null);
+  });
+});
+
+// The application's @nestjs/core (11, under test/integrations/nest11) is not the copy socketkit
+// resolves (the repository's Nest 12): looking HttpAdapterHost up with app.get() would throw
+// "Nest could not find HttpAdapterHost element" and Nest's exception zone would end the process.
+describeNest11("an application whose @nestjs/core is another copy than socketkit's", () => {
+  const entry = join(NEST11, "linked-app.cjs");
+
+  it("loads two copies of @nestjs/core", () => {
+    const own = require.resolve("@nestjs/core/package.json", { paths: [NEST11] });
+    const ours = require.resolve("@nestjs/core/package.json", { paths: [ROOT] });
+    expect(own).not.toBe(ours);
+  });
+
+  it("serves a gateway with the adapter alone", async () => {
+    const app = await startChild(entry, ["no-module"]);
+    await exercise(app, "11", null);
+  });
+
+  it("serves a gateway through a subclass overriding createIOServer (Nest's adapter recipe)", async () => {
+    const app = await startChild(entry, ["subclass"]);
+    expect(await app.fact("subclass")).toEqual({ subclass: "/socket.io" });
+    await exercise(app, "11", null);
+  });
 });

@@ -4,7 +4,9 @@
  * packages, so they resolve from where it lives, and passes them in.
  *
  * Modes: "use-adapter" (SocketkitModule + app.useWebSocketAdapter), "module-adapter" (the module
- * alone), "no-module" (README's first NestJS snippet: the adapter alone, no SocketkitModule).
+ * alone), "no-module" (README's first NestJS snippet: the adapter alone, no SocketkitModule),
+ * "subclass" (no module; a subclass of the adapter overriding createIOServer, as Nest's own
+ * RedisIoAdapter recipe does: prints { subclass: <path of the Server it made> }).
  * `platform` is @nestjs/platform-fastify's exports for a Fastify application (Express otherwise).
  *
  * Protocol: prints one JSON line per fact on stdout ({ port }, { disconnect }, { closed });
@@ -22,7 +24,7 @@ module.exports = async function run({
   mode,
   platform,
 }) {
-  const withModule = mode !== "no-module";
+  const withModule = mode !== "no-module" && mode !== "subclass";
   const { Inject, Module } = common;
   const { WebSocketGateway, WebSocketServer, SubscribeMessage, MessageBody, Ack } = websockets;
   const print = (fact) => process.stdout.write(JSON.stringify(fact) + "\n");
@@ -70,7 +72,18 @@ module.exports = async function run({
   const app = platform
     ? await core.NestFactory.create(AppModule, new platform.FastifyAdapter(), options)
     : await core.NestFactory.create(AppModule, options);
-  if (mode !== "module-adapter") app.useWebSocketAdapter(new nestjs.SocketkitAdapter(app));
+  if (mode === "subclass") {
+    class CustomAdapter extends nestjs.SocketkitAdapter {
+      createIOServer(port, options) {
+        const server = super.createIOServer(port, options);
+        print({ subclass: server.path() });
+        return server;
+      }
+    }
+    app.useWebSocketAdapter(new CustomAdapter(app));
+  } else if (mode !== "module-adapter") {
+    app.useWebSocketAdapter(new nestjs.SocketkitAdapter(app));
+  }
   await app.listen(0, "127.0.0.1");
   print({ port: app.getHttpServer().address().port });
   process.stdin.resume();
