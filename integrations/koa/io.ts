@@ -182,8 +182,7 @@ export class IO {
   }
 
   #listen(nsp: Server | Namespace): void {
-    const onError = this.opts.onError ?? ((err: unknown) => console.error(err));
-    const events = new KoaEvents(nsp, { onError: (err, ctx) => onError(err, ctx) });
+    const events = new KoaEvents(nsp, { onError: (err, ctx) => this.#report(err, ctx) });
     // middleware and handlers are looked up per event, so later additions reach every socket
     events.use((ctx, next) => this.#through(ctx, next));
     nsp.on("connection", (socket) => {
@@ -191,7 +190,7 @@ export class IO {
       for (const name of SOCKET_EVENTS) {
         socket.on(name as "disconnect", (...args: unknown[]) => {
           if (name === "disconnect") this.connections.delete(socket.id);
-          if (this.listeners.has(name)) void this.#socketEvent(socket, name, args, onError);
+          if (this.listeners.has(name)) void this.#socketEvent(socket, name, args);
         });
       }
     });
@@ -201,20 +200,33 @@ export class IO {
   async #through(ctx: EventContext, next: () => Promise<unknown>): Promise<void> {
     for (const wildcard of this.listeners.get("*") ?? []) await wildcard(ctx, ctx.socket.id);
     if (ctx.event === "*" || !this.listeners.has(ctx.event)) return;
-    await this.#run(ctx, async () => {
-      for (const handler of [...(this.listeners.get(ctx.event) ?? [])]) {
-        await handler(ctx, ctx.data);
-      }
-    });
+    // as in koa-socket-2, each handler is a listener of its own: its own context, its own run of
+    // the middleware, all started when the event comes (none waits for the one before), and
+    // each one's error reported on its own
+    const handlers = [...(this.listeners.get(ctx.event) ?? [])];
+    await Promise.all(
+      handlers.map((handler, i) => this.#handle(handler, i === 0 ? ctx : { ...ctx, state: {} })),
+    );
     await next();
   }
 
-  async #socketEvent(
-    socket: Socket,
-    event: string,
-    args: unknown[],
-    onError: (err: unknown, ctx: EventContext) => void,
-  ): Promise<void> {
+  /** One handler of an event, behind the middleware; its error goes to `onError`. */
+  async #handle(handler: EventHandler, ctx: EventContext): Promise<void> {
+    try {
+      await this.#run(ctx, async () => {
+        await handler(ctx, ctx.data);
+      });
+    } catch (err) {
+      this.#report(err, ctx);
+    }
+  }
+
+  #report(err: unknown, ctx: EventContext): void {
+    if (this.opts.onError) this.opts.onError(err, ctx);
+    else console.error(err);
+  }
+
+  async #socketEvent(socket: Socket, event: string, args: unknown[]): Promise<void> {
     const ctx: EventContext = {
       event,
       data: args[0],
@@ -226,7 +238,7 @@ export class IO {
     try {
       await this.#through(ctx, async () => undefined);
     } catch (err) {
-      onError(err, ctx);
+      this.#report(err, ctx);
     }
   }
 }

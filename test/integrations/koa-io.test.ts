@@ -14,7 +14,7 @@ import { attach, IO, type EventContext } from "../../integrations/koa/index";
 import { Server, type Socket } from "../../core/index";
 import { connect, listen } from "./helpers";
 import { closeAll } from "../support/close-all";
-import { waitFor } from "../support/wait";
+import { waitFor, waitUntil } from "../support/wait";
 
 type App = Koa & { io?: unknown; _io?: Server; server?: HttpServer; [name: string]: unknown };
 
@@ -141,7 +141,15 @@ it("reaches sockets connected before a handler or middleware was added; off() re
   // a plain listener of the socket answers after "ping" 4 went through (socket order is kept)
   io.connections.get(client.id!)!.on("sync", (ack: () => void) => ack());
   await client.emitWithAck("sync");
-  expect(calls).toEqual(["middleware 1", "first 1", "second 1", "middleware 2", "second 2"]);
+  // the middleware runs once per handler, as koa-socket-2 composes it per listener
+  expect(calls).toEqual([
+    "middleware 1",
+    "first 1",
+    "middleware 1",
+    "second 1",
+    "middleware 2",
+    "second 2",
+  ]);
   expect(io.listeners.size).toBe(0);
 });
 
@@ -338,5 +346,118 @@ describe("attach", () => {
     const [err, ctx] = await failed;
     expect((err as Error).message).toBe("handler failed");
     expect(ctx.event).toBe("boom");
+  });
+});
+
+describe("several handlers for one event (koa-socket-2's spec)", () => {
+  it("runs every handler of an event, each started when the event comes", async () => {
+    // koa-socket-2's "Multiple handlers can be connected to an event": "end" right behind "req"
+    const io = new IO();
+    let count = 0;
+    io.on("req", () => {
+      count++;
+    });
+    io.on("req", () => {
+      count++;
+    });
+    const ended = new Promise<number>((resolve) => io.on("end", () => resolve(count)));
+    const { url } = await start(io);
+    const client = await connect(url);
+    client.emit("req");
+    client.emit("end");
+    expect(await ended).toBe(2);
+  });
+
+  it("off(event, handler) removes that handler only; off(event) all of them", async () => {
+    const io = new IO();
+    const seen: string[] = [];
+    const a = (): void => void seen.push("a");
+    const b = (): void => void seen.push("b");
+    io.on("req", a);
+    io.on("req", b);
+    const { url } = await start(io);
+    const client = await connect(url);
+    io.off("req", a);
+    const first = new Promise<void>((resolve) => io.on("end", () => resolve()));
+    client.emit("req");
+    client.emit("end");
+    await first;
+    expect(seen).toEqual(["b"]);
+    io.off("req");
+    io.off("end");
+    const second = new Promise<void>((resolve) => io.on("end", () => resolve()));
+    client.emit("req");
+    client.emit("end");
+    await second;
+    expect(seen).toEqual(["b"]);
+  });
+
+  it("runs the middleware once per handler, each with its own context, as koa-socket-2", async () => {
+    const io = new IO();
+    const contexts: EventContext[] = [];
+    io.use(async (ctx, next) => {
+      contexts.push(ctx);
+      await next();
+    });
+    const data: unknown[] = [];
+    io.on("req", (_ctx, d) => void data.push(d));
+    io.on("req", (_ctx, d) => void data.push(d));
+    const ended = new Promise<void>((resolve) => io.on("end", () => resolve()));
+    const { url } = await start(io);
+    const client = await connect(url);
+    client.emit("req", 7);
+    client.emit("end");
+    await ended;
+    expect(data).toEqual([7, 7]);
+    const reqs = contexts.filter((ctx) => ctx.event === "req");
+    expect(reqs).toHaveLength(2);
+    expect(reqs[0]).not.toBe(reqs[1]);
+    expect(reqs[1]!.socket).toBe(reqs[0]!.socket);
+  });
+
+  it("reports each failing handler to onError; the other handlers still run", async () => {
+    const errors: string[] = [];
+    const io = new IO({ onError: (err) => errors.push((err as Error).message) });
+    let ran = 0;
+    io.on("req", () => {
+      throw new Error("first failed");
+    });
+    io.on("req", () => {
+      ran++;
+    });
+    io.on("req", async () => {
+      throw new Error("third failed");
+    });
+    const { url } = await start(io);
+    const client = await connect(url);
+    client.emit("req");
+    await waitUntil(() => errors.length === 2);
+    expect(errors.sort()).toEqual(["first failed", "third failed"]);
+    expect(ran).toBe(1);
+  });
+
+  it('serves a namespace of a manual require("socketkit")(server) set as app._io', async () => {
+    // koa-socket-2's README: an app.server made by hand and the raw instance as app._io
+    const app = new Koa() as App;
+    app.server = createServer(app.callback());
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS form under test
+    const makeIo = require("socketkit") as (srv: HttpServer) => Server;
+    app._io = makeIo(app.server);
+    servers.add(app._io);
+    const chat = new IO("chat");
+    chat.attach(app);
+    expect(app.chat).toBe(chat);
+    expect(chat.socket).toBe(app._io.of("/chat"));
+    const got: unknown[] = [];
+    chat.on("message", (_ctx, d) => void got.push(["first", d]));
+    chat.on("message", (_ctx, d) => void got.push(["second", d]));
+    const url = await listen(app.server);
+    const client = await connect(url, {}, "/chat");
+    client.emit("message", "hi");
+    await waitUntil(() => got.length === 2);
+    expect(got).toEqual([
+      ["first", "hi"],
+      ["second", "hi"],
+    ]);
   });
 });
