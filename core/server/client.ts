@@ -58,6 +58,19 @@ function eventOffset(encoded: EncodedPacket | undefined): string | undefined {
   }
 }
 
+/** A Redis stream entry id ("<ms>-<seq>"), the offsets of the stream-based adapters. */
+const STREAM_OFFSET = /^\d+-\d+$/;
+
+/** How long after a catch-up live packets are checked against it, at most (ms). */
+const REPLAY_WINDOW_MS = 5000;
+
+function compareOffsets(a: string, b: string): number {
+  const i = a.indexOf("-");
+  const j = b.indexOf("-");
+  const ms = Number(a.slice(0, i)) - Number(b.slice(0, j));
+  return ms !== 0 ? ms : Number(a.slice(i + 1)) - Number(b.slice(j + 1));
+}
+
 /** Splits a v3 namespace ("/nsp?token=abc") into its name and query (its auth). */
 function parseV3Namespace(nsp: string): { name: string; auth: Record<string, unknown> } {
   const q = nsp.indexOf("?");
@@ -104,6 +117,12 @@ export class Client<
   #many: Map<string, Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> | null = null;
   /** Writes held while a resume catches up (core/ops/resume.ts); null: written at once. */
   #held: [EncodedPacket[] | EncodedPacket, WriteOptions][] | null = null;
+  /**
+   * After a resume's catch-up: the offsets it wrote, until the adapter's live reader has passed
+   * the last of them (a live packet at or past it) — the reader may lag behind the catch-up's
+   * read and deliver some of them again.
+   */
+  #replayed: { offsets: Set<string>; last: string; until: number } | null = null;
   /** The client's place in the server's connect-timeout queue until a namespace is joined. */
   #connectDeadline: DeadlineLink<ConnectTimeoutTarget> | null;
   /**
@@ -368,6 +387,7 @@ export class Client<
   /** Writes encoded packets to the engine (compatibility surface: adapters call it). */
   writeToEngine(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
     if (opts.preEncoded) this.server.ops.metrics?.delivered(encodedPackets);
+    if (this.#replayed !== null && this.#replayedAgain(encodedPackets)) return;
     if (this.#held !== null) {
       this.#held.push([encodedPackets, opts]);
       return;
@@ -411,15 +431,37 @@ export class Client<
     return offsets;
   }
 
+  /** Whether a live packet is one the catch-up wrote already (then it is dropped). */
+  #replayedAgain(encodedPackets: EncodedPacket[] | EncodedPacket): boolean {
+    const replayed = this.#replayed!;
+    const offset = eventOffset(Array.isArray(encodedPackets) ? encodedPackets[0] : encodedPackets);
+    if (Date.now() > replayed.until) this.#replayed = null;
+    if (offset === undefined || !STREAM_OFFSET.test(offset)) return false;
+    if (replayed.offsets.delete(offset)) return true;
+    if (compareOffsets(offset, replayed.last) >= 0) this.#replayed = null;
+    return false;
+  }
+
   /** @internal writes `first` (event payloads for `socket`), then the held writes */
   releaseWrites(socket: ResumedSocket, first: unknown[][]): void {
     const held = this.#held;
     this.#held = null;
+    const offsets = new Set<string>();
+    let last: string | undefined;
+    for (const data of first) {
+      const offset = data[data.length - 1];
+      if (typeof offset !== "string" || !STREAM_OFFSET.test(offset)) continue;
+      offsets.add(offset);
+      if (last === undefined || compareOffsets(offset, last) > 0) last = offset;
+    }
     const target = socket as Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
     for (const data of first) {
       target.packet({ type: PacketType.EVENT, nsp: target.nsp.name, data });
     }
     if (held !== null) for (const [encoded, opts] of held) this.#write(encoded, opts);
+    // from now on, live packets the catch-up wrote are dropped
+    this.#replayed =
+      last === undefined ? null : { offsets, last, until: Date.now() + REPLAY_WINDOW_MS };
   }
 
   // -- reading ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * (socket.io's `Namespace`).
  */
 import { runSteps } from "../util/middleware";
-import { reportError } from "../util/report";
+import { reportError, runHook } from "../util/report";
 import { createDebug } from "../util/debug";
 import type { RestoredSession, Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
@@ -18,6 +18,7 @@ import { SessionAwareAdapter } from "../adapter/index";
 import { catchUpResume, resumeOffset } from "../ops/resume";
 import { Encoder } from "../parser/index";
 import { Socket } from "./socket";
+import { LiveSessions } from "./live-sessions";
 import {
   resolveContractOptions,
   type ContractDefinition,
@@ -143,6 +144,7 @@ export class Namespace<
   readonly #fns: Middleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>[] = [];
   /** Sockets resumed on a cluster adapter, by the offset of the last packet they were sent. */
   readonly #resumeOffsets = new WeakMap<object, string>();
+  #liveSessions: LiveSessions | null | undefined;
 
   constructor(
     server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -166,6 +168,24 @@ export class Namespace<
     const adapter = new AdapterClass(this);
     this.adapter = adapter;
     Promise.resolve(adapter.init()).catch(onAdapterInitError);
+  }
+
+  /**
+   * @internal the sessions written while connected (`persistWhileConnected`), or null: off, or
+   * an in-memory adapter (whose store dies with the node anyway)
+   */
+  get liveSessions(): LiveSessions | null {
+    if (this.#liveSessions === undefined) {
+      const csr = this.server.opts.connectionStateRecovery;
+      this.#liveSessions =
+        csr && csr.persistWhileConnected && !(this.adapter instanceof SessionAwareAdapter)
+          ? new LiveSessions(
+              this,
+              csr.refreshInterval ?? Math.max(1, (csr.maxDisconnectionDuration ?? 0) / 2),
+            )
+          : null;
+    }
+    return this.#liveSessions;
   }
 
   /** The middlewares, in order (read by parent namespaces to copy them). */
@@ -322,6 +342,14 @@ export class Namespace<
     } catch (e) {
       debug("error while restoring session: %s", e);
     }
+    if (session && client.conn.readyState !== "open" && this.liveSessions !== null) {
+      // the connection went while the session was read (and taken from the store): put it back
+      // for the client's next attempt, as the live sessions would have kept it
+      const { sid, pid: storedPid, rooms, data } = session;
+      const adapter = this.adapter;
+      const back = { sid, pid: storedPid, rooms, data };
+      runHook("the adapter's persistSession()", adapter.persistSession, adapter, back);
+    }
     if (session) {
       debug("connection state recovered for sid %s", session.sid);
       const socket = this.newSocket(client, auth, session);
@@ -346,7 +374,11 @@ export class Namespace<
     const resumedFrom = this.#resumeOffsets.get(socket);
     if (resumedFrom !== undefined) {
       this.#resumeOffsets.delete(socket);
-      void catchUpResume(this.adapter, socket, resumedFrom);
+      const live = this.liveSessions;
+      // the catch-up's second read takes the stored session: write it again afterwards
+      void catchUpResume(this.adapter, socket, resumedFrom).then(
+        live === null ? undefined : () => live.touch(socket),
+      );
     }
     this.emitReserved("connect", socket);
     this.emitReserved("connection", socket);

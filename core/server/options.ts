@@ -24,6 +24,18 @@ export interface ConnectionStateRecoveryOptions {
   maxDisconnectionDuration?: number;
   /** Whether a restored socket skips the namespace middlewares (true). */
   skipMiddlewares?: boolean;
+  /**
+   * Hands each socket's session to the adapter while it is connected (on connect, on room and
+   * `data` changes, and every `refreshInterval`), so that its clients recover on another node
+   * when this one crashes (false). For cluster adapters with a shared store
+   * (`@socket.io/redis-streams-adapter`); ignored with the in-memory adapter.
+   */
+  persistWhileConnected?: boolean;
+  /**
+   * With `persistWhileConnected`: how often every session is written again, in ms (half of
+   * `maxDisconnectionDuration`); less than `maxDisconnectionDuration`.
+   */
+  refreshInterval?: number;
 }
 
 export interface ServerOptions extends EngineServerOptions, OperationsOptions {
@@ -139,5 +151,22 @@ export function validateOptions(opts: ServerOptions): void {
       : undefined;
   if (duration !== undefined && (typeof duration !== "number" || duration < 0)) {
     fail("connectionStateRecovery.maxDisconnectionDuration", "a number >= 0", duration);
+  }
+  const live =
+    typeof csr === "object" && csr !== null ? (csr as ConnectionStateRecoveryOptions) : {};
+  if (live.persistWhileConnected !== undefined && typeof live.persistWhileConnected !== "boolean") {
+    fail("connectionStateRecovery.persistWhileConnected", "a boolean", live.persistWhileConnected);
+  }
+  const refresh = live.refreshInterval;
+  const max = duration ?? 2 * 60 * 1000;
+  if (
+    refresh !== undefined &&
+    (typeof refresh !== "number" || !(refresh > 0) || !(refresh < max) || refresh > 2 ** 31 - 1)
+  ) {
+    fail(
+      "connectionStateRecovery.refreshInterval",
+      `a number > 0 and < maxDisconnectionDuration (${max})`,
+      refresh,
+    );
   }
 }

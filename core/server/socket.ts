@@ -39,6 +39,7 @@ import type {
   FirstNonErrorArg,
   Last,
 } from "./typed-events";
+import { sessionOf } from "./live-sessions";
 
 const debug = createDebug("socket.io:socket");
 
@@ -156,6 +157,7 @@ export class Socket<
 
   set data(data: SocketData) {
     this.#data = data;
+    if (this.connected) this.nsp.liveSessions?.touch(this);
   }
 
   /** The server this socket belongs to. */
@@ -404,15 +406,19 @@ export class Socket<
   /** Joins a room or several. */
   join(rooms: Room | Room[]): Promise<void> | void {
     if (this.#closed) return;
-    return this.nsp.adapter.addAll(
+    const done = this.nsp.adapter.addAll(
       this.id,
       Array.isArray(rooms) ? new Set(rooms) : new Set<Room>().add(rooms),
     );
+    if (this.connected) this.nsp.liveSessions?.touch(this);
+    return done;
   }
 
   /** Leaves a room. */
   leave(room: Room): Promise<void> | void {
-    return this.nsp.adapter.del(this.id, room);
+    const done = this.nsp.adapter.del(this.id, room);
+    if (this.connected) this.nsp.liveSessions?.touch(this);
+    return done;
   }
 
   #leaveAll(): void {
@@ -427,6 +433,7 @@ export class Socket<
     debug("socket connected - writing packet");
     this.connected = true;
     runHook("the adapter's addAll()", this.join, this, this.id);
+    // (the join above wrote the session when persistWhileConnected is on)
     if (this.conn.protocol === 3) {
       this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name });
     } else {
@@ -504,18 +511,14 @@ export class Socket<
       RECOVERABLE_DISCONNECT_REASONS.has(reason)
     ) {
       debug("connection state recovery is enabled for sid %s", this.id);
-      const session = {
-        sid: this.id,
-        pid: this.pid as string,
-        rooms: [...this.rooms],
-        data: this.data,
-      };
+      const session = sessionOf(this);
       const adapter = this.nsp.adapter;
       runHook("the adapter's persistSession()", adapter.persistSession, adapter, session);
     }
     this.cleanup();
     this.client.remove(this);
     this.connected = false;
+    this.nsp.liveSessions?.forget(this);
     this.nsp.server.ops.metrics?.disconnected(reason);
     this.#settleAcks();
     this.emitReserved("disconnect", reason, description);
