@@ -4,7 +4,8 @@
  * above implements to receive a connection's messages without per-socket closures.
  */
 import type { Duplex } from "node:stream";
-import type { EngineCloseReason, EngineRequest, IncomingMessage } from "../types";
+import type { EngineErrorCode } from "../errors";
+import type { EngineCloseReason, EngineRequest, EngineResponse, IncomingMessage } from "../types";
 import type { EngineData } from "./protocol";
 
 export interface WebSocketSendOptions {
@@ -117,4 +118,32 @@ export interface EngineGate {
  */
 export interface EngineOriginGate {
   check(req: EngineRequest, done: (refusal?: Record<string, unknown>) => void): void;
+}
+
+/**
+ * What the cluster router (core/engine/cluster/router.ts) needs of the engine it routes for; the
+ * engine implements it and hands itself to the router's constructor. The router never sees the
+ * engine's class: it serves forwarded traffic only through these members.
+ */
+export interface ClusterRouterHost {
+  readonly opts: {
+    readonly maxHttpBufferSize: number;
+    readonly maxBufferedBytes: number;
+    readonly pingInterval: number;
+    readonly pingTimeout: number;
+  };
+  /** Handles a request another node forwarded, as if it had arrived at this node. */
+  handleRequest(req: EngineRequest, res: EngineResponse): void;
+  /**
+   * Verifies an upgrade another node relays and, if admitted, upgrades the local session over
+   * `ws`; a refused one emits `connection_error` and closes `ws`. `settled` runs after either.
+   */
+  acceptRelayedUpgrade(req: EngineRequest, ws: WebSocketLike, settled: () => void): void;
+  /** Refuses a request with the engine's own error path (`connection_error`, then the answer). */
+  refuseRequest(
+    req: EngineRequest,
+    res: EngineResponse,
+    code: EngineErrorCode,
+    context: Record<string, unknown>,
+  ): void;
 }

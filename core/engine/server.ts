@@ -18,7 +18,13 @@ import {
   type TransportName,
 } from "./options";
 import { generateId } from "../util/id";
-import type { EngineCounters, EngineGate, EngineOriginGate, WebSocketLike } from "./ports";
+import type {
+  ClusterRouterHost,
+  EngineCounters,
+  EngineGate,
+  EngineOriginGate,
+  WebSocketLike,
+} from "./ports";
 import { classifyRequest, parseQuery, type SessionFacts } from "./request";
 import { EngineSocket } from "./socket";
 import type { EnginePacket } from "./protocol";
@@ -126,7 +132,7 @@ export interface EngineBaseServer {
 /**
  * The Engine.IO server, without the HTTP and WebSocket plumbing (see `EngineServer`).
  */
-export class EngineBaseServer extends LazyEventEmitter {
+export class EngineBaseServer extends LazyEventEmitter implements ClusterRouterHost {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */
   clients: Record<string, EngineSocket> = {};
@@ -376,8 +382,7 @@ export class EngineBaseServer extends LazyEventEmitter {
       if (code !== undefined) {
         // the one cluster hook: a session of another node is answered from there
         if (code === EngineErrorCode.UNKNOWN_SID && this.cluster?.forward(req, res)) return;
-        this.emitConnectionError(req, code, context ?? {});
-        abortRequest(res, code, context ?? {});
+        this.refuseRequest(req, res, code, context ?? {});
         return;
       }
       const sid = req._query.sid;
@@ -400,6 +405,31 @@ export class EngineBaseServer extends LazyEventEmitter {
     this.applyMiddlewares(req, res, (err) => {
       if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
       else this.verify(req, false, callback);
+    });
+  }
+
+  /** @internal refuses a request: `connection_error`, then engine.io's error answer */
+  refuseRequest(
+    req: EngineRequest,
+    res: EngineResponse,
+    code: EngineErrorCode,
+    context: Record<string, unknown>,
+  ): void {
+    this.emitConnectionError(req, code, context);
+    abortRequest(res, code, context);
+  }
+
+  /** @internal verifies and upgrades over a WebSocket another node relays (the cluster router) */
+  acceptRelayedUpgrade(req: EngineRequest, ws: WebSocketLike, settled: () => void): void {
+    this.prepare(req);
+    this.verify(req, true, (code, context) => {
+      if (code !== undefined) {
+        this.emitConnectionError(req, code, context ?? {});
+        ws.close();
+      } else {
+        this.onWebSocket(req, ws, () => ws.close());
+      }
+      settled();
     });
   }
 

@@ -4,10 +4,26 @@
  * the EngineSocket, which it calls back when the upgrade completes or ends.
  */
 import { createDebug } from "../util/debug";
-import { DeadlineLink } from "../util/deadline-queue";
+import { DeadlineLink, type DeadlineQueue } from "../util/deadline-queue";
 import type { EnginePacket } from "./protocol";
-import type { EngineSocket } from "./socket";
 import type { EngineTransport } from "./transports/transport";
+
+/** What a probe needs of the session it upgrades (EngineSocket implements it). */
+export interface ProbedSession {
+  /** The session's current transport (polling while the probe runs). */
+  readonly transport: EngineTransport;
+  readonly readyState: string;
+  readonly server: {
+    readonly opts: { readonly upgradeTimeout: number };
+    /** The shared queue of upgrade probes that fail after `delay` ms. */
+    upgradeQueue(delay: number): DeadlineQueue<UpgradeProbe>;
+  };
+  emit(event: "upgrading", transport: EngineTransport): boolean;
+  /** The probe succeeded: switch to `transport`. */
+  completeUpgrade(transport: EngineTransport): void;
+  /** The probe ended (either way). */
+  endProbe(): void;
+}
 
 const debug = createDebug("engine:socket");
 
@@ -43,12 +59,12 @@ function stopProbing(probe: UpgradeProbe): void {
 
 /** The probe of a WebSocket offered as an upgrade of a polling session. */
 export class UpgradeProbe {
-  readonly #socket: EngineSocket;
+  readonly #socket: ProbedSession;
   readonly #transport: EngineTransport;
   /** The probe's place in the server's upgrade-timeout queue. */
   readonly #deadline = new DeadlineLink<UpgradeProbe>(this);
 
-  constructor(socket: EngineSocket, transport: EngineTransport) {
+  constructor(socket: ProbedSession, transport: EngineTransport) {
     this.#socket = socket;
     this.#transport = transport;
     const server = socket.server;

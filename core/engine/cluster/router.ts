@@ -16,16 +16,9 @@
  */
 import { createDebug } from "../../util/debug";
 import { generateId } from "../../util/id";
-import {
-  EngineErrorCode,
-  createError,
-  engineErrorMessages,
-  engineErrorStatus,
-  errorRegistry,
-} from "../../errors";
+import { EngineErrorCode, createError, errorRegistry } from "../../errors";
 import type { EngineRequest, EngineResponse } from "../../types";
-import type { WebSocketLike } from "../ports";
-import type { EngineBaseServer } from "../server";
+import type { ClusterRouterHost, WebSocketLike } from "../ports";
 import type { ClusterDriver, ClusterReply, EngineClusterOptions } from "./driver";
 import {
   ForwardedRequest,
@@ -78,13 +71,6 @@ function parseSid(url: string): string {
   if (at === -1) return "";
   const end = url.indexOf("&", at);
   return url.substring(at + 4, end === -1 ? url.length : end);
-}
-
-/** Answers as engine.io answers a refused request: the code's status with `{code, message}`. */
-function refuse(res: EngineResponse, code: EngineErrorCode): void {
-  if (res.headersSent || res.writableEnded) return;
-  res.writeHead(engineErrorStatus(code).http, { "Content-Type": "application/json" });
-  res.end(JSON.stringify({ code, message: engineErrorMessages[code] }));
 }
 
 function invalid(name: string, expected: string, value: unknown): never {
@@ -157,7 +143,7 @@ export class EngineClusterRouter {
   };
   /** Resolves once this node receives forwarded requests (its channel is subscribed). */
   readonly ready: Promise<void>;
-  readonly #engine: EngineBaseServer;
+  readonly #engine: ClusterRouterHost;
   readonly #driver: ClusterDriver;
   readonly #prefix: string;
   readonly #timeout: number | undefined;
@@ -188,7 +174,7 @@ export class EngineClusterRouter {
     },
   };
 
-  constructor(engine: EngineBaseServer, options: EngineClusterOptions) {
+  constructor(engine: ClusterRouterHost, options: EngineClusterOptions) {
     checkOptions(options);
     this.#engine = engine;
     this.#driver = options.driver;
@@ -328,8 +314,7 @@ export class EngineClusterRouter {
     if (answer === null) {
       this.stats.failed++;
       const context = { sid, name: "CLUSTER_OWNER_UNREACHABLE" };
-      this.#engine.emitConnectionError(req, EngineErrorCode.UNKNOWN_SID, context);
-      refuse(res, EngineErrorCode.UNKNOWN_SID);
+      this.#engine.refuseRequest(req, res, EngineErrorCode.UNKNOWN_SID, context);
       return;
     }
     if (answer.status === 413) this.stats.tooLarge++;
@@ -461,19 +446,7 @@ export class EngineClusterRouter {
     );
     this.#streams.set(head.i, ws);
     const req = new ForwardedRequest({ m: "GET", u: head.u, h: head.h }, null);
-    const engineReq = req as unknown as EngineRequest;
-    const engine = this.#engine;
-    engine.prepare(engineReq);
-    engine.verify(engineReq, true, (code, context) => {
-      if (code !== undefined) {
-        engine.emitConnectionError(engineReq, code, context ?? {});
-        ws.close();
-        ws.start();
-        return;
-      }
-      engine.onWebSocket(engineReq, ws, () => ws.close());
-      ws.start();
-    });
+    this.#engine.acceptRelayedUpgrade(req as unknown as EngineRequest, ws, () => ws.start());
   }
 
   /** Stops routing: pending relays are closed, the channel is unsubscribed. */
