@@ -132,7 +132,7 @@ export interface EngineBaseServer {
 /**
  * The Engine.IO server, without the HTTP and WebSocket plumbing (see `EngineServer`).
  */
-export class EngineBaseServer extends LazyEventEmitter implements ClusterRouterHost {
+export class EngineBaseServer extends LazyEventEmitter {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */
   clients: Record<string, EngineSocket> = {};
@@ -165,7 +165,10 @@ export class EngineBaseServer extends LazyEventEmitter implements ClusterRouterH
   constructor(opts: EngineServerOptions = {}) {
     super();
     this.opts = resolveOptions(opts);
-    this.cluster = opts.cluster ? new EngineClusterRouter(this, opts.cluster) : undefined;
+    // the engine is the router's host (checked here: the published class does not name the
+    // interface, whose members are internal)
+    const host: ClusterRouterHost = this;
+    this.cluster = opts.cluster ? new EngineClusterRouter(host, opts.cluster) : undefined;
     if (this.opts.cors) this.use(corsMiddleware(this.opts.cors) as EngineMiddleware);
   }
 

@@ -41,6 +41,8 @@ interface Seen {
   room: string;
   ids: string[];
   recoveries: number;
+  /** The node the socket is on now (its "node" event). */
+  node: string;
   /** Sequence numbers by node, with the connection (0, 1, ...) each arrived on. */
   roomSeqs: Map<string, [number, number][]>;
   allSeqs: Map<string, [number, number][]>;
@@ -108,6 +110,7 @@ function connectAll(url: string): Promise<Seen[]> {
         room,
         ids: [],
         recoveries: 0,
+        node: "",
         roomSeqs: new Map(),
         allSeqs: new Map(),
       };
@@ -120,10 +123,11 @@ function connectAll(url: string): Promise<Seen[]> {
         if (r !== room) push(seen.roomSeqs, `wrong room ${r}`, seq, epoch);
         push(seen.roomSeqs, node, seq, epoch);
       });
+      client.on("node", (node: string) => (seen.node = node));
       client.on("all", (node: string, seq: number) =>
         push(seen.allSeqs, node, seq, seen.ids.length - 1),
       );
-      await waitFor(client, "connect", 20000);
+      await waitFor(client, "node", 20000);
       return seen;
     }),
   );
@@ -239,26 +243,32 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
     for (const node of nodes) node.child.send("start");
     await sleep(600 + Math.floor(Math.random() * 800));
     const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
+    const onVictim = seen.filter((s) => s.node === victim.name);
     await kill(victim);
     proxy.remove(nodes.indexOf(victim));
     const survivors = nodes.filter((n) => n !== victim);
+    // every socket of the killed node is on a survivor (the "node" event of its new connection)
     await waitUntil(
-      () => seen.every((s) => s.client.connected),
-      15000,
-      () => `every client reconnected (${seen.filter((s) => !s.client.connected).length} not)`,
+      () => onVictim.every((s) => s.client.connected && s.node !== victim.name),
+      20000,
+      () =>
+        `the killed node's clients to reconnect (${onVictim.filter((s) => s.node === victim.name).length} not)`,
     );
     await sleep(800);
     const stopped = await stopTraffic(survivors);
     await sleep(500); // the last broadcasts on their way through the stream
     const counts = tally(seen, stopped, [victim.name]);
-    const victims = CLIENTS - seen.filter((s) => s.ids.length === 1).length;
+    const victims = onVictim.length;
     console.log(
       `crash recovery, single SIGKILL of ${victim.name}: ${JSON.stringify({ ...counts, victims })}`,
     );
     expect(victims).toBeGreaterThan(0);
+    expect(onVictim.filter((s) => s.recoveries > 0 && new Set(s.ids).size === 1)).toHaveLength(
+      victims,
+    );
     expect(counts).toEqual({
       sockets: CLIENTS,
-      recovered: victims,
+      recovered: counts.recovered,
       sameIds: CLIENTS,
       lost: 0,
       duplicated: counts.duplicated,

@@ -209,3 +209,26 @@ export async function createConsumer(): Promise<Consumer> {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The tsconfig.json of a consumer folder: strict, no skipLibCheck, the files of the folder, and
+ * `options` (module and resolution settings) on top.
+ */
+export function strictTsconfig(options: Record<string, unknown>): string {
+  return JSON.stringify({
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2022"],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ["node"],
+      // @types/koa imports "content-disposition", which would resolve to the v2 package
+      // express 5 installs (its own types, without the `Options` @types/koa reads): give
+      // it the @types package a Koa-only project resolves (not a socketkit matter)
+      paths: { "content-disposition": ["../node_modules/@types/content-disposition"] },
+      ...options,
+    },
+    include: ["*.ts"],
+  });
+}

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ensureBuilt } from "../integrations/nestjs/child";
 import { IN_CI, REDIS_URL } from "../support/brokers";
-import { manifest, ROOT } from "./consumer";
+import { manifest, ROOT, strictTsconfig } from "./consumer";
 import { readmeSnippets, toModule } from "./snippets";
 
 const run = promisify(execFile);
@@ -193,21 +193,7 @@ describeOnline("npm install socketkit next to the latest peers and official adap
     writeFileSync(join(check, "package.json"), JSON.stringify({ type: "commonjs" }));
     writeFileSync(
       join(check, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          lib: ["ES2022"],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ["node"],
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          esModuleInterop: true,
-          paths: { "content-disposition": ["../node_modules/@types/content-disposition"] },
-        },
-        include: ["*.ts"],
-      }),
+      strictTsconfig({ module: "NodeNext", moduleResolution: "NodeNext", esModuleInterop: true }),
     );
     readmeSnippets(ROOT).forEach((snippet, i) =>
       writeFileSync(join(check, `readme-${i}.ts`), toModule(snippet)),

@@ -11,7 +11,14 @@
 import { writeFileSync, mkdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt } from "../integrations/nestjs/child";
-import { createConsumer, manifest, subpaths, ROOT, type Consumer } from "./consumer";
+import {
+  createConsumer,
+  manifest,
+  strictTsconfig,
+  subpaths,
+  ROOT,
+  type Consumer,
+} from "./consumer";
 import { readmeSnippets, toModule } from "./snippets";
 
 let consumer: Consumer;
@@ -82,25 +89,7 @@ function writeSetups(): void {
     const dir = join(consumer.dir, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: setup.type }));
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          lib: ["ES2022"],
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: ["node"],
-          // @types/koa imports "content-disposition", which would resolve to the v2 package
-          // express 5 installs (its own types, without the `Options` @types/koa reads): give
-          // it the @types package a Koa-only project resolves (not a socketkit matter)
-          paths: { "content-disposition": ["../node_modules/@types/content-disposition"] },
-          ...setup.options,
-        },
-        include: ["*.ts"],
-      }),
-    );
+    writeFileSync(join(dir, "tsconfig.json"), strictTsconfig(setup.options));
     snippets.forEach((snippet, i) => writeFileSync(join(dir, `readme-${i}.ts`), toModule(snippet)));
     writeFileSync(join(dir, "subpaths.ts"), all);
     writeFileSync(join(dir, "negative.ts"), NEGATIVE);
