@@ -31,8 +31,11 @@ export interface ResumedSocket {
     holdWrites(): void;
     /** The offsets (last argument) of the held event packets. */
     heldOffsets(): Set<string>;
-    /** Writes `first` (event payloads of this socket), then the held writes, in order. */
-    releaseWrites(socket: ResumedSocket, first: unknown[][]): void;
+    /**
+     * Writes `first` (event payloads of this socket), then the held writes, in order; `through`
+     * is the offset the resume had reached before `first` (everything up to it was sent).
+     */
+    releaseWrites(socket: ResumedSocket, first: unknown[][], through: string): void;
   };
 }
 
@@ -75,6 +78,7 @@ export async function catchUpResume(
       const o = offsetOf(data);
       return o === undefined || !held.has(o);
     }),
+    offset,
   );
 }
 

@@ -64,6 +64,15 @@ const STREAM_OFFSET = /^\d+-\d+$/;
 /** How long after a catch-up live packets are checked against it, at most (ms). */
 const REPLAY_WINDOW_MS = 5000;
 
+/** The namespace of an encoded event packet ("2/chat,[...]", "51-/chat,[...]", "2[...]" is "/"). */
+function eventNamespace(encoded: string): string {
+  let i = 1;
+  while (i < encoded.length && encoded[i] !== "/" && encoded[i] !== "[") i++;
+  if (encoded[i] !== "/") return "/";
+  const comma = encoded.indexOf(",", i);
+  return comma === -1 ? encoded.substring(i) : encoded.substring(i, comma);
+}
+
 function compareOffsets(a: string, b: string): number {
   const i = a.indexOf("-");
   const j = b.indexOf("-");
@@ -118,11 +127,11 @@ export class Client<
   /** Writes held while a resume catches up (core/ops/resume.ts); null: written at once. */
   #held: [EncodedPacket[] | EncodedPacket, WriteOptions][] | null = null;
   /**
-   * After a resume's catch-up: the offsets it wrote, until the adapter's live reader has passed
-   * the last of them (a live packet at or past it) — the reader may lag behind the catch-up's
-   * read and deliver some of them again.
+   * For a while after a resume's catch-up: the last stream offset the resume sent. The adapter's
+   * live reader may lag behind the resume's reads and deliver entries up to it again; those are
+   * dropped (the reads covered every entry of the socket's rooms up to it).
    */
-  #replayed: { offsets: Set<string>; last: string; until: number } | null = null;
+  #replayed: { nsp: string; last: string; until: number } | null = null;
   /** The client's place in the server's connect-timeout queue until a namespace is joined. */
   #connectDeadline: DeadlineLink<ConnectTimeoutTarget> | null;
   /**
@@ -431,27 +440,31 @@ export class Client<
     return offsets;
   }
 
-  /** Whether a live packet is one the catch-up wrote already (then it is dropped). */
+  /** Whether a live packet is one the resume sent already (then it is dropped). */
   #replayedAgain(encodedPackets: EncodedPacket[] | EncodedPacket): boolean {
     const replayed = this.#replayed!;
-    const offset = eventOffset(Array.isArray(encodedPackets) ? encodedPackets[0] : encodedPackets);
-    if (Date.now() > replayed.until) this.#replayed = null;
-    if (offset === undefined || !STREAM_OFFSET.test(offset)) return false;
-    if (replayed.offsets.delete(offset)) return true;
-    if (compareOffsets(offset, replayed.last) >= 0) this.#replayed = null;
-    return false;
+    if (Date.now() > replayed.until) {
+      this.#replayed = null;
+      return false;
+    }
+    const encoded = Array.isArray(encodedPackets) ? encodedPackets[0] : encodedPackets;
+    const offset = eventOffset(encoded);
+    return (
+      offset !== undefined &&
+      STREAM_OFFSET.test(offset) &&
+      compareOffsets(offset, replayed.last) <= 0 &&
+      eventNamespace(encoded as string) === replayed.nsp
+    );
   }
 
   /** @internal writes `first` (event payloads for `socket`), then the held writes */
-  releaseWrites(socket: ResumedSocket, first: unknown[][]): void {
+  releaseWrites(socket: ResumedSocket, first: unknown[][], through: string): void {
     const held = this.#held;
     this.#held = null;
-    const offsets = new Set<string>();
-    let last: string | undefined;
+    let last = STREAM_OFFSET.test(through) ? through : undefined;
     for (const data of first) {
       const offset = data[data.length - 1];
       if (typeof offset !== "string" || !STREAM_OFFSET.test(offset)) continue;
-      offsets.add(offset);
       if (last === undefined || compareOffsets(offset, last) > 0) last = offset;
     }
     const target = socket as Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
@@ -461,7 +474,9 @@ export class Client<
     if (held !== null) for (const [encoded, opts] of held) this.#write(encoded, opts);
     // from now on, live packets the catch-up wrote are dropped
     this.#replayed =
-      last === undefined ? null : { offsets, last, until: Date.now() + REPLAY_WINDOW_MS };
+      last === undefined
+        ? null
+        : { nsp: target.nsp.name, last, until: Date.now() + REPLAY_WINDOW_MS };
   }
 
   // -- reading ---------------------------------------------------------------------------------

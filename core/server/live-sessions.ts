@@ -36,10 +36,13 @@ export function sessionOf(socket: LiveSocket): SessionToPersist {
   return { sid: socket.id, pid: socket.pid as string, rooms: [...socket.rooms], data: socket.data };
 }
 
-function persist(nsp: LiveNamespace, socket: LiveSocket): void {
-  if (!socket.connected || socket.pid === undefined) return;
+function write(nsp: LiveNamespace, session: SessionToPersist): void {
   const adapter = nsp.adapter;
-  runHook("the adapter's persistSession()", adapter.persistSession, adapter, sessionOf(socket));
+  runHook("the adapter's persistSession()", adapter.persistSession, adapter, session);
+}
+
+function persist(nsp: LiveNamespace, socket: LiveSocket): void {
+  if (socket.connected && socket.pid !== undefined) write(nsp, sessionOf(socket));
 }
 
 function flush(sessions: LiveSessions): void {
@@ -71,6 +74,12 @@ export class LiveSessions {
       this.#timer = setInterval(refresh, this.#interval, this);
       this.#timer.unref();
     }
+  }
+
+  /** A session restored for a connection that went meanwhile: back into the store, as it was. */
+  putBack(session: SessionToPersist): void {
+    const { sid, pid, rooms, data } = session;
+    write(this.#nsp, { sid, pid, rooms, data });
   }
 
   /** The socket left: nothing more to write for it (its disconnection persists it as usual). */

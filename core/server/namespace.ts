@@ -3,7 +3,7 @@
  * (socket.io's `Namespace`).
  */
 import { runSteps } from "../util/middleware";
-import { reportError, runHook } from "../util/report";
+import { reportError } from "../util/report";
 import { createDebug } from "../util/debug";
 import type { RestoredSession, Room, SocketId } from "../types";
 import type { Adapter } from "../adapter/index";
@@ -342,14 +342,9 @@ export class Namespace<
     } catch (e) {
       debug("error while restoring session: %s", e);
     }
-    if (session && client.conn.readyState !== "open" && this.liveSessions !== null) {
-      // the connection went while the session was read (and taken from the store): put it back
-      // for the client's next attempt, as the live sessions would have kept it
-      const { sid, pid: storedPid, rooms, data } = session;
-      const adapter = this.adapter;
-      const back = { sid, pid: storedPid, rooms, data };
-      runHook("the adapter's persistSession()", adapter.persistSession, adapter, back);
-    }
+    // the connection went while the session was read (and taken from the store): put it back
+    // for the client's next attempt, as the live sessions would have kept it
+    if (session && client.conn.readyState !== "open") this.liveSessions?.putBack(session);
     if (session) {
       debug("connection state recovered for sid %s", session.sid);
       const socket = this.newSocket(client, auth, session);

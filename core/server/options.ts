@@ -6,6 +6,7 @@ import { createError } from "../errors";
 import type { EngineServerOptions } from "../engine/server";
 import { checkCookieOption, checkCorsOption } from "../engine/http-options";
 import type { AdapterNamespace, Parser } from "../types";
+import { DEFAULT_MAX_DISCONNECTION_DURATION } from "../adapter/index";
 import { validateOperationsOptions, type OperationsOptions } from "../ops/operations";
 import { validateOriginGateOptions } from "../ops/origin-gate";
 
@@ -145,20 +146,24 @@ export function validateOptions(opts: ServerOptions): void {
   if (csr && csr !== true && typeof csr !== "object") {
     fail("connectionStateRecovery", "an object", csr);
   }
-  const duration =
-    typeof csr === "object" && csr !== null
-      ? (csr as ConnectionStateRecoveryOptions).maxDisconnectionDuration
-      : undefined;
+  const recovery: ConnectionStateRecoveryOptions =
+    typeof csr === "object" && csr !== null ? (csr as ConnectionStateRecoveryOptions) : {};
+  const duration = recovery.maxDisconnectionDuration;
   if (duration !== undefined && (typeof duration !== "number" || duration < 0)) {
     fail("connectionStateRecovery.maxDisconnectionDuration", "a number >= 0", duration);
   }
-  const live =
-    typeof csr === "object" && csr !== null ? (csr as ConnectionStateRecoveryOptions) : {};
-  if (live.persistWhileConnected !== undefined && typeof live.persistWhileConnected !== "boolean") {
-    fail("connectionStateRecovery.persistWhileConnected", "a boolean", live.persistWhileConnected);
+  if (
+    recovery.persistWhileConnected !== undefined &&
+    typeof recovery.persistWhileConnected !== "boolean"
+  ) {
+    fail(
+      "connectionStateRecovery.persistWhileConnected",
+      "a boolean",
+      recovery.persistWhileConnected,
+    );
   }
-  const refresh = live.refreshInterval;
-  const max = duration ?? 2 * 60 * 1000;
+  const refresh = recovery.refreshInterval;
+  const max = duration ?? DEFAULT_MAX_DISCONNECTION_DURATION;
   if (
     refresh !== undefined &&
     (typeof refresh !== "number" || !(refresh > 0) || !(refresh < max) || refresh > 2 ** 31 - 1)

@@ -8,7 +8,7 @@ import corsMiddleware from "cors";
 import * as defaultParser from "../parser/index";
 import { Decoder, DEFAULT_MAX_ATTACHMENTS, type DecoderOptions } from "../parser/decoder";
 import { DEFAULT_MAX_DEPTH } from "../parser/depth";
-import { Adapter, SessionAwareAdapter } from "../adapter/index";
+import { Adapter, DEFAULT_MAX_DISCONNECTION_DURATION, SessionAwareAdapter } from "../adapter/index";
 import type { EngineRequest, Parser, PacketEncoder } from "../types";
 import type { EngineSocket } from "../engine/socket";
 import { DeadlineQueue } from "../util/deadline-queue";
@@ -151,7 +151,7 @@ export class Server<
     this.opts = opts;
     if (opts.connectionStateRecovery) {
       opts.connectionStateRecovery = {
-        maxDisconnectionDuration: 2 * 60 * 1000,
+        maxDisconnectionDuration: DEFAULT_MAX_DISCONNECTION_DURATION,
         skipMiddlewares: true,
         ...opts.connectionStateRecovery,
       };

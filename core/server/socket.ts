@@ -433,7 +433,7 @@ export class Socket<
     debug("socket connected - writing packet");
     this.connected = true;
     runHook("the adapter's addAll()", this.join, this, this.id);
-    // (the join above wrote the session when persistWhileConnected is on)
+    // (with persistWhileConnected, the join above schedules the session's first write)
     if (this.conn.protocol === 3) {
       this.packet({ type: PacketType.CONNECT, nsp: this.nsp.name });
     } else {

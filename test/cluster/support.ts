@@ -12,8 +12,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
-import { REDIS_URL, describeWithBroker } from "../support/brokers";
-import type { RedisClient } from "../support/brokers";
+import { REDIS_URL, describeWithBroker, type RedisClient } from "../support/brokers";
 
 /**
  * `describe` for a suite that needs Redis (test/support/brokers.ts: skipped loudly when Redis is
@@ -105,8 +104,6 @@ export interface RoundRobinProxy {
   counts: number[];
   /** Takes a node out of the rotation (the balancer's health check saw it die). */
   remove(index: number): void;
-  /** Puts a node back into the rotation, at the port it listens on now (a restarted node). */
-  restore(index: number, port: number): void;
   close(): Promise<void>;
 }
 
@@ -189,11 +186,6 @@ export async function startProxy(ports: number[], steer?: Steer): Promise<RoundR
     remove(index) {
       live[index] = false;
       agents[index].destroy();
-    },
-    restore(index, port) {
-      ports[index] = port;
-      agents[index] = new Agent({ keepAlive: true });
-      live[index] = true;
     },
     async close() {
       for (const s of sockets) s.destroy();
