@@ -257,6 +257,11 @@ export const errorRegistry = {
   WRITE_ERROR: { code: "SIO_ERR_TRANSPORT", message: "write error" },
   WEBSOCKET_ERROR: { code: "SIO_ERR_TRANSPORT", message: "{error}" },
   RELAY_NOT_OPEN: { code: "SIO_ERR_TRANSPORT", message: "the relayed WebSocket is not open" },
+  WEBSOCKET_NOT_OPEN: { code: "SIO_ERR_TRANSPORT", message: "the WebSocket is not open" },
+  WEBSOCKET_BACKPRESSURE: {
+    code: "SIO_ERR_TRANSPORT",
+    message: "message dropped by uWebSockets.js: maxBackpressure exceeded",
+  },
   // -- API misuse and internal states -----------------------------------------------------------
   NOT_A_CLUSTER_WORKER: {
     code: "SIO_ERR_NOT_SUPPORTED",

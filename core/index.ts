@@ -56,6 +56,8 @@ export { Adapter, SessionAwareAdapter } from "./adapter/index";
 export type { AdapterEvents } from "./adapter/index";
 export * as parser from "./parser/index";
 export { EngineServer, computePath, type AttachOptions } from "./http/engine-server";
+export { uServer, type UwsAttachOptions } from "./http/uws/engine";
+export type { UwsApp } from "./http/uws/types";
 export { endUnansweredUpgrade, type RequestTaker, type UpgradeTaker } from "./http/host";
 /** @internal shared by the integrations (kept out of the published types) */
 export { mirrorSession } from "./http/mirror-session";

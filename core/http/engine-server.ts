@@ -2,7 +2,6 @@
  * The Engine.IO server on node:http and ws (engine.io's `Server`): WebSocket upgrades through
  * ws in `noServer` mode, and `attach()` to an http.Server.
  */
-import { EventEmitter } from "node:events";
 import {
   STATUS_CODES,
   type IncomingMessage,
@@ -12,8 +11,14 @@ import {
 import type { Duplex } from "node:stream";
 import { createDebug } from "../util/debug";
 import { WebSocketServer } from "ws";
-import { EngineErrorCode, engineErrorMessages, engineErrorStatus } from "../errors";
+import { EngineErrorCode } from "../errors";
 import type { EngineRequest, EngineResponse } from "../types";
+import {
+  takeUpgradeHeaders,
+  upgradeRefusal,
+  UpgradeResponse,
+  type UpgradeRequest,
+} from "./upgrade-response";
 import type { WebSocketLike, WebSocketServerLike } from "../engine/ports";
 import { EngineBaseServer, type EngineServerOptions } from "../engine/server";
 import { watchWebSocket } from "../engine/transports/websocket";
@@ -22,9 +27,6 @@ import { createOriginGate } from "../ops/origin-gate";
 import { hostOn } from "./host";
 
 const debug = createDebug("engine");
-
-const kResponseHeaders = Symbol("socketkit.responseHeaders");
-type UpgradeRequest = EngineRequest & { [kResponseHeaders]?: Record<string, string> };
 
 export interface AttachOptions {
   /** The path the engine answers on ("/engine.io"). */
@@ -45,45 +47,11 @@ export function computePath(options: AttachOptions): string {
   return path;
 }
 
-/**
- * The response object middlewares see on an upgrade request: headers they set are added to the
- * 101 answer; ending it refuses the upgrade.
- */
-class WebSocketResponse extends EventEmitter {
-  readonly #req: UpgradeRequest;
-  readonly #socket: Duplex;
-  headersSent = false;
-  writableEnded = false;
-
-  constructor(req: UpgradeRequest, socket: Duplex) {
-    super();
-    this.#req = req;
-    this.#socket = socket;
-    req[kResponseHeaders] = {};
-    socket.once("close", () => this.emit("close"));
-  }
-  setHeader(name: string, value: string): this {
-    (this.#req[kResponseHeaders] ??= {})[name] = value;
-    return this;
-  }
-  getHeader(name: string): string | undefined {
-    return this.#req[kResponseHeaders]?.[name];
-  }
-  removeHeader(name: string): void {
-    delete this.#req[kResponseHeaders]?.[name];
-  }
-  write(): boolean {
-    return true;
-  }
-  writeHead(): this {
-    return this;
-  }
-  end(): this {
-    this.writableEnded = true;
-    this.emit("finish");
-    this.#socket.destroy();
-    return this;
-  }
+/** The middlewares' response object for an upgrade on a TCP socket. */
+function upgradeResponse(req: UpgradeRequest, socket: Duplex): UpgradeResponse {
+  const res = new UpgradeResponse(req, () => socket.destroy());
+  socket.once("close", () => res.emit("close"));
+  return res;
 }
 
 /**
@@ -97,16 +65,10 @@ function abortUpgrade(
 ): void {
   socket.on("error", () => debug("ignoring error from closed connection"));
   if (socket.writable) {
-    const message =
-      typeof context.message === "string" && context.message
-        ? context.message
-        : engineErrorMessages[code];
-    // a refusal of the admission seam (core/ops) keeps its status and says when to come back
-    const status =
-      typeof context.status === "number" ? context.status : engineErrorStatus(code).upgrade;
+    const { status, message, retryAfter } = upgradeRefusal(code, context);
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\n` +
-        (typeof context.retryAfter === "number" ? `Retry-After: ${context.retryAfter}\r\n` : "") +
+        (retryAfter !== undefined ? `Retry-After: ${retryAfter}\r\n` : "") +
         "Connection: close\r\n" +
         "Content-type: text/html\r\n" +
         "Content-Length: " +
@@ -154,15 +116,13 @@ export class EngineServer extends EngineBaseServer {
     if (typeof ws.on === "function") {
       ws.on("headers", (headersArray: string[], incoming: IncomingMessage) => {
         const req = incoming as UpgradeRequest;
-        let extra = req[kResponseHeaders];
+        let extra = takeUpgradeHeaders(req);
         if (extra === undefined) {
           // the usual case: no middleware headers and nobody listening
           if (this.listenerCount("headers") === 0 && this.listenerCount("initial_headers") === 0) {
             return;
           }
           extra = {};
-        } else {
-          req[kResponseHeaders] = undefined;
         }
         if (!req._query.sid) this.emit("initial_headers", extra, req);
         this.emit("headers", extra, req);
@@ -180,7 +140,7 @@ export class EngineServer extends EngineBaseServer {
     const engineReq = req as UpgradeRequest;
     this.prepare(engineReq);
     // the response object exists for the middlewares only: none, none kept per connection
-    const res = this.middlewares.length > 0 ? new WebSocketResponse(engineReq, socket) : null;
+    const res = this.middlewares.length > 0 ? upgradeResponse(engineReq, socket) : null;
     const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
       const ws = this.ws;
       if (code === EngineErrorCode.UNKNOWN_SID && ws && this.cluster?.routable(engineReq)) {

@@ -13,6 +13,9 @@ import type { EngineRequest, Parser, PacketEncoder } from "../types";
 import type { EngineSocket } from "../engine/socket";
 import { DeadlineQueue } from "../util/deadline-queue";
 import { EngineServer, computePath } from "../http/engine-server";
+import { uServer, type UwsAttachOptions } from "../http/uws/engine";
+import { uwsExchange } from "../http/uws/request";
+import type { UwsApp } from "../http/uws/types";
 import { hostOn } from "../http/host";
 import type { Duplex } from "node:stream";
 import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
@@ -251,6 +254,42 @@ export class Server<
     Object.assign(opts, this.opts);
     opts.path = opts.path || this.#path;
     this.#initEngine(server, opts);
+    return this;
+  }
+
+  /**
+   * Attaches to a µWebSockets.js app (`App()` or `SSLApp()` of the `uWebSockets.js` package the
+   * application installs): the engine path over polling and WebSocket, and the browser client
+   * when `serveClient` is on. The options are the server's, plus uWS's `compression`,
+   * `idleTimeout` and `maxBackpressure`.
+   *
+   * @example
+   * import { App } from "uWebSockets.js";
+   * const app = App();
+   * const io = new Server();
+   * io.attachApp(app);
+   * app.listen(3000, () => {});
+   */
+  attachApp(app: UwsApp, opts: Partial<ServerOptions> & UwsAttachOptions = {}): this {
+    Object.assign(opts, this.opts);
+    opts.path = opts.path || this.#path;
+    debug("creating uWebSockets.js-based engine with opts %j", opts);
+    const engine = new uServer(opts);
+    engine.attach(app, opts);
+    this.#enginePath = computePath(opts);
+    this.bind(engine as unknown as EngineServer);
+    if (this.#serveClient) {
+      app.get(`${this.#path}/*`, (res, req) => {
+        if (clientBundleFileFromUrl(req.getUrl(), this.#path) === undefined) {
+          req.setYield(true);
+          return;
+        }
+        const [request, response] = uwsExchange(req, res, 0, false);
+        if (!this.serveClientFile(request as unknown as IncomingMessage, response as unknown as ServerResponse)) {
+          response.writeHead(404).end();
+        }
+      });
+    }
     return this;
   }
 
