@@ -5,8 +5,14 @@ import type { Duplex } from "node:stream";
 import { EventEmitter, once } from "node:events";
 import { Socket as ClientSocket, type SocketOptions } from "engine.io-client";
 import { WebSocket } from "ws";
-import { EngineServer, type EngineServerOptions, type AttachOptions } from "../../core/index";
+import {
+  EngineServer,
+  uServer,
+  type EngineServerOptions,
+  type AttachOptions,
+} from "../../core/index";
 import { registerCloser } from "./close-all";
+import { listenApp, UWS_HOST } from "./uws";
 
 /**
  * `ENGINE_REFERENCE=1` runs the engine suites against the official engine.io server instead of
@@ -53,12 +59,24 @@ function discardPolling(engine: EngineServer): void {
   }
 }
 
-/** Starts an http.Server on 127.0.0.1, port 0, with an EngineServer attached. */
+/** What a test of the uWS run finds in `h.http`: any use of it fails, naming the host. */
+const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
+  get(_target, key) {
+    throw new Error(`the uWS host has no http.Server (read of http.${String(key)})`);
+  },
+});
+
+/**
+ * Starts an http.Server on 127.0.0.1, port 0, with an EngineServer attached (in the uWS run,
+ * unless the test brings its own http.Server: a uWS app with a uServer attached).
+ */
 export async function startEngine(
   opts: EngineServerOptions = {},
   attach: AttachOptions = {},
-  http: HttpServer = createServer(),
+  http?: HttpServer,
 ): Promise<EngineHarness> {
+  if (UWS_HOST && http === undefined) return startUwsEngine(opts, attach);
+  http ??= createServer();
   const engine = createEngine(opts);
   engine.attach(http, attach);
   return listen(engine, http, attach.path ?? "/engine.io", attach.addTrailingSlash !== false);
@@ -96,6 +114,32 @@ export async function listen(
       http.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+  harnesses.add(harness);
+  return harness;
+}
+
+async function startUwsEngine(
+  opts: EngineServerOptions,
+  attach: AttachOptions,
+): Promise<EngineHarness> {
+  const engine = new uServer(opts);
+  const uws = await listenApp((app) => engine.attach(app, attach));
+  const origin = `http://127.0.0.1:${uws.port}`;
+  const path = attach.path ?? "/engine.io";
+  const base = path.replace(/\/$/, "") + (attach.addTrailingSlash !== false ? "/" : "");
+  const harness: EngineHarness = {
+    engine: engine as unknown as EngineServer,
+    http: NO_HTTP_SERVER,
+    port: uws.port,
+    origin,
+    url: (query = "EIO=4&transport=polling") => `${origin}${base}?${query}`,
+    wsUrl: (query = "EIO=4&transport=websocket") => `ws://127.0.0.1:${uws.port}${base}?${query}`,
+    close: async () => {
+      harnesses.delete(harness);
+      engine.close();
+      uws.close();
     },
   };
   harnesses.add(harness);
@@ -297,7 +341,28 @@ export async function rawUpgrade(
     });
   });
   socket.destroy();
-  return { response, closed };
+  return { response: hostAnswer(response), closed };
+}
+
+/**
+ * A raw HTTP answer as the tests compare it. On the Node host, byte for byte. On the uWS host
+ * uWS writes its own `Date` and `uWebSockets` headers and its own header order: those two are
+ * dropped and the header lines compared by lower-cased name, in sorted order (the status line,
+ * every other header and the body stay exact).
+ */
+export function hostAnswer(answer: string): string {
+  if (!UWS_HOST) return answer;
+  const end = answer.indexOf("\r\n\r\n");
+  if (end === -1) return answer;
+  const [status, ...headers] = answer.slice(0, end).split("\r\n");
+  const kept = headers
+    .map((line) => {
+      const colon = line.indexOf(":");
+      return `${line.slice(0, colon).toLowerCase()}:${line.slice(colon + 1)}`;
+    })
+    .filter((line) => !line.startsWith("date:") && !line.startsWith("uwebsockets:"))
+    .sort();
+  return [status, ...kept].join("\r\n") + answer.slice(end);
 }
 
 /**

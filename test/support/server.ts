@@ -11,10 +11,14 @@ import { Server, type ServerOptions, type Socket } from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 import { registerCloser } from "./close-all";
 import { untilSessionsEnd, waitFor } from "./wait";
+import { listenApp, UWS_HOST, type ListeningApp } from "./uws";
 
 export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
   io: Server<L, E>;
+  /** The http.Server (Node host); on the uWS host, a stand-in whose use fails the test. */
   http: HttpServer;
+  /** The uWS app (uWS host only). */
+  uws?: ListeningApp;
   port: number;
   url: string;
 }
@@ -22,10 +26,28 @@ export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends
 const servers = new Set<ServerHarness<EventsMap, EventsMap>>();
 const clients = new Set<ClientSocket>();
 
-/** A Server attached to an http.Server on 127.0.0.1, port 0; closed by closeAll() (close-all.ts). */
+/** What a test of the uWS run finds in `h.http`: any use of it fails, naming the host. */
+const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
+  get(_target, key) {
+    throw new Error(`the uWS host has no http.Server (read of http.${String(key)})`);
+  },
+});
+
+/**
+ * A Server attached to an http.Server on 127.0.0.1, port 0 (in the uWS run: to a uWS app, with
+ * `io.attachApp`); closed by closeAll() (close-all.ts).
+ */
 export async function startServer<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L>(
   opts: Partial<ServerOptions> = {},
 ): Promise<ServerHarness<L, E>> {
+  if (UWS_HOST) {
+    const io = new Server<L, E>(opts);
+    const uws = await listenApp((app) => io.attachApp(app));
+    const url = `http://127.0.0.1:${uws.port}`;
+    const h = { io, http: NO_HTTP_SERVER, uws, port: uws.port, url };
+    servers.add(h as unknown as ServerHarness<EventsMap, EventsMap>);
+    return h;
+  }
   const http = createServer();
   const io = new Server<L, E>(http, opts);
   http.listen(0, "127.0.0.1");
@@ -70,6 +92,11 @@ async function closeServers(): Promise<void> {
   await Promise.all(
     [...servers].map(async (h) => {
       servers.delete(h);
+      if (h.uws) {
+        await h.io.close();
+        h.uws.close();
+        return;
+      }
       h.http.closeAllConnections();
       await h.io.close();
     }),

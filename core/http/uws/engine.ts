@@ -46,6 +46,22 @@ export interface UwsAttachOptions extends AttachOptions {
   maxBackpressure?: number;
 }
 
+/** uWS.SHARED_COMPRESSOR: one compressor for all connections. */
+const SHARED_COMPRESSOR = 1;
+
+/**
+ * From how many bytes a message is compressed: perMessageDeflate's `threshold` (1024 unless
+ * set) when compression is on, false when it is off.
+ */
+function compressionThreshold(
+  compression: number,
+  perMessageDeflate: false | Record<string, unknown> | undefined,
+): number | false {
+  if (compression === 0) return false;
+  const threshold = perMessageDeflate ? perMessageDeflate.threshold : undefined;
+  return typeof threshold === "number" ? threshold : perMessageDeflate ? 1024 : 0;
+}
+
 /** What an upgrade hands to the `open` handler. */
 interface Opening {
   req: UpgradeRequest;
@@ -67,7 +83,9 @@ export function uwsBehaviorOptions(
   options: UwsAttachOptions,
   engine: EngineBaseServer["opts"],
 ): { compression: number; idleTimeout: number; maxBackpressure: number } {
-  const { compression = 0, idleTimeout = 0, maxBackpressure } = options;
+  const { idleTimeout = 0, maxBackpressure } = options;
+  // without uWS's own setting, the engine's perMessageDeflate turns uWS's shared compressor on
+  const compression = options.compression ?? (engine.perMessageDeflate ? SHARED_COMPRESSOR : 0);
   if (!Number.isInteger(compression) || compression < 0) {
     invalid("compression", "a uWS compression constant", compression);
   }
@@ -75,7 +93,10 @@ export function uwsBehaviorOptions(
   if (idleTimeout !== 0 && !(typeof idleTimeout === "number" && idleTimeout >= heartbeat)) {
     invalid("idleTimeout", `0 or a number of seconds >= ${heartbeat}`, idleTimeout);
   }
-  if (maxBackpressure !== undefined && !(typeof maxBackpressure === "number" && maxBackpressure >= 1)) {
+  if (
+    maxBackpressure !== undefined &&
+    !(typeof maxBackpressure === "number" && maxBackpressure >= 1)
+  ) {
     invalid("maxBackpressure", "a number >= 1", maxBackpressure);
   }
   return {
@@ -99,8 +120,8 @@ export function uwsBehaviorOptions(
  * app.listen(3000, () => {});
  */
 export class uServer extends EngineBaseServer {
-  /** Whether uWS compresses WebSocket messages (the `compression` attach option). */
-  #compression = false;
+  /** Messages from this many bytes on are compressed (false: uWS's compression is off). */
+  #compressFrom: number | false = false;
 
   constructor(opts: EngineServerOptions = {}) {
     super(opts);
@@ -113,7 +134,7 @@ export class uServer extends EngineBaseServer {
   /** Answers the engine path of `app`: its HTTP requests and, with the websocket transport, its upgrades. */
   attach(app: UwsApp, options: UwsAttachOptions = {}): this {
     const behavior = uwsBehaviorOptions(options, this.opts);
-    this.#compression = behavior.compression !== 0;
+    this.#compressFrom = compressionThreshold(behavior.compression, this.opts.perMessageDeflate);
     const path = computePath(options);
     app.any(path, (res, req) => this.#onRequest(res, req));
     if (!this.opts.transports.includes("websocket")) return this;
@@ -218,7 +239,11 @@ export class uServer extends EngineBaseServer {
     const data = ws.getUserData();
     const opening = data.opening as Opening;
     data.opening = null;
-    const socket = new UwsSocketAdapter(ws, opening.req.socket.remoteAddress ?? "", this.#compression);
+    const socket = new UwsSocketAdapter(
+      ws,
+      opening.req.socket.remoteAddress ?? "",
+      this.#compressFrom,
+    );
     data.socket = socket;
     const websocket = socket as unknown as WebSocketLike;
     if (opening.relay) {
@@ -231,5 +256,11 @@ export class uServer extends EngineBaseServer {
 }
 
 function refusalText(status: number): string {
-  return status === 403 ? "Forbidden" : status === 429 ? "Too Many Requests" : status === 503 ? "Service Unavailable" : "Bad Request";
+  return status === 403
+    ? "Forbidden"
+    : status === 429
+      ? "Too Many Requests"
+      : status === 503
+        ? "Service Unavailable"
+        : "Bad Request";
 }

@@ -99,8 +99,9 @@ export class UwsRequest extends Readable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // a request destroyed before its answer (a closing poll's pending data request) ends its
     // connection, as on node:http
+    // (only one whose body did not fully arrive: the answer to a read body still goes out)
+    if (!this.readableEnded || !this.complete) this.response?.destroy();
     this.#ended = true;
-    this.response?.destroy();
     callback(error);
   }
 }

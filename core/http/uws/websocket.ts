@@ -32,6 +32,10 @@ type SendCallback = (err?: Error) => void;
 
 let queued: UwsSocketAdapter[] = [];
 
+function emitClose(socket: UwsSocketAdapter, code: number, reason: Buffer): void {
+  socket.emit("close", code, reason);
+}
+
 function writeQueued(): void {
   const sockets = queued;
   queued = [];
@@ -43,25 +47,31 @@ export class UwsSocketAdapter extends EventEmitter {
   readonly #ws: UwsWebSocket<UwsSocketData>;
   /** Messages of this tick: data, binary, compress, repeated. */
   #queue: (UwsData | boolean)[] = [];
-  #queuedBytes = 0;
   /** Callbacks waiting for the buffer to empty. */
   #waiting: SendCallback[] = [];
   #queueCallbacks: SendCallback[] = [];
-  readonly #compression: boolean;
+  /** Messages from this many bytes on are compressed (false: none). */
+  readonly #compressFrom: number | false;
   /** The remote address (copied at the upgrade). */
   readonly remoteAddress: string;
 
-  constructor(ws: UwsWebSocket<UwsSocketData>, remoteAddress: string, compression: boolean) {
+  constructor(
+    ws: UwsWebSocket<UwsSocketData>,
+    remoteAddress: string,
+    compressFrom: number | false,
+  ) {
     super();
     this.#ws = ws;
     this.remoteAddress = remoteAddress;
-    this.#compression = compression;
+    this.#compressFrom = compressFrom;
   }
 
+  /**
+   * Bytes uWS holds for the client. This tick's queue is not counted: it is written to the
+   * kernel before the next tick, as the Node host counts a connection corked for the tick.
+   */
   get bufferedAmount(): number {
-    return this.readyState === OPEN
-      ? this.#queuedBytes + this.#ws.getBufferedAmount()
-      : this.#queuedBytes;
+    return this.readyState === OPEN ? this.#ws.getBufferedAmount() : 0;
   }
 
   send(data: string | Buffer, options: WebSocketSendOptions, cb?: SendCallback): void {
@@ -70,12 +80,13 @@ export class UwsSocketAdapter extends EventEmitter {
       return;
     }
     if (this.#queue.length === 0 && queued.push(this) === 1) process.nextTick(writeQueued);
+    const bytes = typeof data === "string" ? data.length : data.byteLength;
+    const from = this.#compressFrom;
     this.#queue.push(
       data,
       options.binary === true,
-      this.#compression && options.compress !== false,
+      from !== false && options.compress !== false && bytes >= from,
     );
-    this.#queuedBytes += typeof data === "string" ? data.length : data.byteLength;
     if (cb) this.#queueCallbacks.push(cb);
   }
 
@@ -91,9 +102,12 @@ export class UwsSocketAdapter extends EventEmitter {
         const callbacks = this.#queueCallbacks;
         this.#queue = [];
         this.#queueCallbacks = [];
-        this.#queuedBytes = 0;
         for (let i = 0; i < queue.length; i += 3) {
-          const status = ws.send(queue[i] as UwsData, queue[i + 1] as boolean, queue[i + 2] as boolean);
+          const status = ws.send(
+            queue[i] as UwsData,
+            queue[i + 1] as boolean,
+            queue[i + 2] as boolean,
+          );
           if (status === DROPPED) {
             dropped = true;
             break;
@@ -129,17 +143,24 @@ export class UwsSocketAdapter extends EventEmitter {
     );
   }
 
-  /** @internal uWS closed the connection: the uWS socket may not be used any more */
+  /**
+   * @internal uWS closed the connection: the uWS socket may not be used any more. The `close`
+   * event follows on the next tick, as ws's does (uWS runs this handler inside `end()`); a
+   * message over `maxPayloadLength` is an error first, with ws's text.
+   */
   closed(code: number, reason: ArrayBuffer): void {
+    const text = Buffer.from(reason).toString();
     this.readyState = CLOSED;
+    if (code === 1006 && text === "Received too big message") {
+      this.emit("error", new RangeError("Max payload size exceeded"));
+    }
     const err = createError("WEBSOCKET_NOT_OPEN");
     const pending = [...this.#queueCallbacks, ...this.#waiting];
     this.#queue = [];
     this.#queueCallbacks = [];
     this.#waiting = [];
-    this.#queuedBytes = 0;
     for (const cb of pending) cb(err);
-    this.emit("close", code, Buffer.copyBytesFrom(new Uint8Array(reason)));
+    process.nextTick(emitClose, this, code, Buffer.from(text));
   }
 
   #fail(err: Error): void {
@@ -153,7 +174,9 @@ export class UwsSocketAdapter extends EventEmitter {
     // what is queued goes before the close frame
     if (this.#queue.length > 0) this.writeQueue();
     if (this.readyState === CLOSED) return;
-    this.#ws.end(code ?? 1000, reason ?? "");
+    // no code: a close frame without a status (the client sees 1005), as ws sends it
+    if (code === undefined) this.#ws.end();
+    else this.#ws.end(code, reason ?? "");
   }
 
   terminate(): void {

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { EngineConnectionError, EngineRequest } from "../../../core/index";
 import {
+  hostAnswer,
   ours,
   rawHandshake,
   rawHttp,
@@ -222,8 +223,10 @@ describe("engine wire errors (HTTP)", () => {
 
 describe("engine wire errors (upgrade)", () => {
   const answer = (message: string): string =>
-    "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
-    `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`;
+    hostAnswer(
+      "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
+        `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+    );
 
   it("refuses an upgrade with an unknown transport and destroys the socket", async () => {
     const h = await startEngine();

@@ -14,6 +14,7 @@ import {
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { waitFor, waitUntil } from "../../support/wait";
+import { nodeHostOnly } from "../../support/uws";
 
 afterEach(closeAll);
 
@@ -60,13 +61,13 @@ describe("engine server API", () => {
     expect(res).toEqual({ response: "", closed: true });
   });
 
-  it("leaves such upgrades alone with destroyUpgrade: false", async () => {
+  nodeHostOnly("leaves such upgrades alone with destroyUpgrade: false", async () => {
     const h = await startEngine({}, { destroyUpgrade: false, destroyUpgradeTimeout: 20 });
     const res = await rawUpgrade(h, "/other", {}, 200);
     expect(res.closed).toBe(false);
   });
 
-  it("does not destroy an upgrade another listener answered", async () => {
+  nodeHostOnly("does not destroy an upgrade another listener answered", async () => {
     const h = await startEngine({}, { destroyUpgradeTimeout: 20 });
     h.http.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
       if (req.url === "/mine") socket.write("HTTP/1.1 418 I'm a teapot\r\n\r\n");
@@ -115,7 +116,7 @@ describe("engine server API", () => {
     expect(h.engine.clientsCount).toBe(0);
   });
 
-  it("closes the engine when the http server closes", async () => {
+  nodeHostOnly("closes the engine when the http server closes", async () => {
     const h = await startEngine();
     const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     await rawHandshake(h);

@@ -12,6 +12,7 @@ import {
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { waitFor, waitUntil } from "../../support/wait";
+import { UWS_HOST } from "../../support/uws";
 
 afterEach(closeAll);
 
@@ -78,7 +79,8 @@ describe("engine websocket", () => {
     expect(reason).toBe("transport error");
     expect(description.message).toBe("RangeError: Max payload size exceeded");
     expect(description.type).toBe("TransportError");
-    expect(await ws.closed).toBe(1009);
+    // ws answers 1009 (Message Too Big); uWS drops the connection without a close frame
+    expect(await ws.closed).toBe(UWS_HOST ? 1006 : 1009);
     // the server goes on serving the other sessions
     const message = waitFor(other.socket, "message");
     other.ws.send("4still here");

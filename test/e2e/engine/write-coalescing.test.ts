@@ -14,6 +14,7 @@ import { rawWebSocket, REFERENCE, startEngine } from "../../support/engine";
 import { connect, createClient, startServer, type ServerHarness } from "../../support/server";
 import { closeAll } from "../../support/close-all";
 import { sleep, waitFor, waitUntil } from "../../support/wait";
+import { nodeHostOnly } from "../../support/uws";
 
 const rawClients = new Set<NetSocket>();
 
@@ -105,7 +106,7 @@ async function frameClient(port: number, path: string) {
 
 // socketkit's own write path: engine.io writes each flush on its own (skipped in reference mode)
 (REFERENCE ? describe.skip : describe)("websocket write coalescing (engine)", () => {
-  it("writes the packets of one tick in one kernel write, in order", async () => {
+  nodeHostOnly("writes the packets of one tick in one kernel write, in order", async () => {
     const h = await startEngine();
     const conn = waitFor<[EngineSocket]>(h.engine, "connection");
     const ws = await rawWebSocket(h);
@@ -120,55 +121,58 @@ async function frameClient(port: number, path: string) {
     expect(writes.count).toBe(1);
   });
 
-  it("keeps flush/drain events and send callbacks exact: one drain per flush, callbacks in order after their write, before the transport is writable", async () => {
-    const h = await startEngine();
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const ws = await rawWebSocket(h);
-    await ws.next();
-    const [socket] = await conn;
-    const writes = countKernelWrites(socket);
-    const transport = socket.transport;
-    const events: string[] = [];
-    socket.on("flush", (buffer: { data?: unknown }[]) =>
-      events.push(`flush ${buffer.map((p) => p.data).join(",")}`),
-    );
-    socket.on("drain", () => events.push("drain"));
-    transport.on("drain", () => events.push("transport drain"));
-    const cb = (name: string) => (t: EngineTransport) => {
-      // the callback runs once its frame reached the kernel, before the transport is writable
-      events.push(`cb ${name} writes=${writes.count} writable=${t.writable}`);
-    };
-    socket.send("a", cb("a"));
-    socket.send("b");
-    socket.send("c", cb("c"));
-    socket.send("d", cb("d"));
-    await waitUntil(() => events.filter((e) => e.startsWith("cb")).length === 3);
-    expect(events).toEqual([
-      // the first flush of the tick goes at once (into the corked connection)
-      "flush a",
-      "drain",
-      // the rest of the tick waited in the write buffer, as in engine.io, and joins it
-      "flush b,c,d",
-      "drain",
-      // one write for both; then each flush ends: its callbacks, then the transport's drain
-      "cb a writes=1 writable=false",
-      "transport drain",
-      "cb c writes=1 writable=false",
-      "cb d writes=1 writable=false",
-      "transport drain",
-    ]);
-    expect(transport.writable).toBe(true);
-    expect([await ws.next(), await ws.next(), await ws.next(), await ws.next()]).toEqual([
-      "4a",
-      "4b",
-      "4c",
-      "4d",
-    ]);
-    // the next tick corks again: a new flush, a new write
-    socket.send("e", cb("e"));
-    await waitUntil(() => events.includes("cb e writes=2 writable=false"));
-    expect(await ws.next()).toBe("4e");
-  });
+  nodeHostOnly(
+    "keeps flush/drain events and send callbacks exact: one drain per flush, callbacks in order after their write, before the transport is writable",
+    async () => {
+      const h = await startEngine();
+      const conn = waitFor<[EngineSocket]>(h.engine, "connection");
+      const ws = await rawWebSocket(h);
+      await ws.next();
+      const [socket] = await conn;
+      const writes = countKernelWrites(socket);
+      const transport = socket.transport;
+      const events: string[] = [];
+      socket.on("flush", (buffer: { data?: unknown }[]) =>
+        events.push(`flush ${buffer.map((p) => p.data).join(",")}`),
+      );
+      socket.on("drain", () => events.push("drain"));
+      transport.on("drain", () => events.push("transport drain"));
+      const cb = (name: string) => (t: EngineTransport) => {
+        // the callback runs once its frame reached the kernel, before the transport is writable
+        events.push(`cb ${name} writes=${writes.count} writable=${t.writable}`);
+      };
+      socket.send("a", cb("a"));
+      socket.send("b");
+      socket.send("c", cb("c"));
+      socket.send("d", cb("d"));
+      await waitUntil(() => events.filter((e) => e.startsWith("cb")).length === 3);
+      expect(events).toEqual([
+        // the first flush of the tick goes at once (into the corked connection)
+        "flush a",
+        "drain",
+        // the rest of the tick waited in the write buffer, as in engine.io, and joins it
+        "flush b,c,d",
+        "drain",
+        // one write for both; then each flush ends: its callbacks, then the transport's drain
+        "cb a writes=1 writable=false",
+        "transport drain",
+        "cb c writes=1 writable=false",
+        "cb d writes=1 writable=false",
+        "transport drain",
+      ]);
+      expect(transport.writable).toBe(true);
+      expect([await ws.next(), await ws.next(), await ws.next(), await ws.next()]).toEqual([
+        "4a",
+        "4b",
+        "4c",
+        "4d",
+      ]);
+      // the next tick corks again: a new flush, a new write
+      socket.send("e", cb("e"));
+      await waitUntil(() => events.includes("cb e writes=2 writable=false"));
+      expect(await ws.next()).toBe("4e");
+    },
+  );
 
   it("sends what a send callback queues in a later write, after the tick's packets", async () => {
     const h = await startEngine();
@@ -241,48 +245,54 @@ describe("websocket write coalescing (Socket.IO)", () => {
     return { client, socket };
   }
 
-  it("answers the acked requests of one TCP chunk with one kernel write, in order", async () => {
-    const h = await startServer();
-    h.io.on("connection", (s) => s.on("echo", (n: number, ack: (n: number) => void) => ack(n)));
-    const { client, socket } = await rawSioClient(h);
-    const writes = countKernelWrites(socket.conn);
-    const requests = Array.from({ length: 20 }, (_, i) => `42${i}["echo",${i * 7}]`);
-    client.sendAll(requests);
-    const frames = await client.received(22);
-    expect(frames.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => `43${i}[${i * 7}]`));
-    expect(writes.count).toBe(1);
-  });
+  nodeHostOnly(
+    "answers the acked requests of one TCP chunk with one kernel write, in order",
+    async () => {
+      const h = await startServer();
+      h.io.on("connection", (s) => s.on("echo", (n: number, ack: (n: number) => void) => ack(n)));
+      const { client, socket } = await rawSioClient(h);
+      const writes = countKernelWrites(socket.conn);
+      const requests = Array.from({ length: 20 }, (_, i) => `42${i}["echo",${i * 7}]`);
+      client.sendAll(requests);
+      const frames = await client.received(22);
+      expect(frames.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => `43${i}[${i * 7}]`));
+      expect(writes.count).toBe(1);
+    },
+  );
 
-  it("writes the broadcasts and emits of one tick to each recipient in one kernel write", async () => {
-    const h = await startServer();
-    const a = await rawSioClient(h);
-    const b = await rawSioClient(h);
-    a.socket.join("room");
-    b.socket.join("room");
-    const writesA = countKernelWrites(a.socket.conn);
-    const writesB = countKernelWrites(b.socket.conn);
-    h.io.emit("all", 1);
-    h.io.to("room").emit("room", 2);
-    a.socket.emit("direct", 3);
-    h.io.except(a.socket.id).emit("others", 4);
-    h.io.emit("all", 5);
-    expect(await a.client.received(5)).toEqual([
-      expect.any(String),
-      expect.any(String),
-      '42["all",1]',
-      '42["room",2]',
-      '42["direct",3]',
-    ]);
-    expect(await a.client.received(6)).toEqual(expect.arrayContaining(['42["all",5]']));
-    expect((await b.client.received(6)).slice(2)).toEqual([
-      '42["all",1]',
-      '42["room",2]',
-      '42["others",4]',
-      '42["all",5]',
-    ]);
-    expect(writesA.count).toBe(1);
-    expect(writesB.count).toBe(1);
-  });
+  nodeHostOnly(
+    "writes the broadcasts and emits of one tick to each recipient in one kernel write",
+    async () => {
+      const h = await startServer();
+      const a = await rawSioClient(h);
+      const b = await rawSioClient(h);
+      a.socket.join("room");
+      b.socket.join("room");
+      const writesA = countKernelWrites(a.socket.conn);
+      const writesB = countKernelWrites(b.socket.conn);
+      h.io.emit("all", 1);
+      h.io.to("room").emit("room", 2);
+      a.socket.emit("direct", 3);
+      h.io.except(a.socket.id).emit("others", 4);
+      h.io.emit("all", 5);
+      expect(await a.client.received(5)).toEqual([
+        expect.any(String),
+        expect.any(String),
+        '42["all",1]',
+        '42["room",2]',
+        '42["direct",3]',
+      ]);
+      expect(await a.client.received(6)).toEqual(expect.arrayContaining(['42["all",5]']));
+      expect((await b.client.received(6)).slice(2)).toEqual([
+        '42["all",1]',
+        '42["room",2]',
+        '42["others",4]',
+        '42["all",5]',
+      ]);
+      expect(writesA.count).toBe(1);
+      expect(writesB.count).toBe(1);
+    },
+  );
 
   it("drops a volatile emit behind a non-volatile one of the same tick, as socket.io", async () => {
     const h = await startServer();
