@@ -10,5 +10,11 @@ module.exports = {
   ...base,
   displayName: "uWS host",
   testMatch: ["<rootDir>/test/e2e/engine/**/*.test.ts", "<rootDir>/test/e2e/socketio/**/*.test.ts"],
+  // suites that never use the harnesses' host (their own http.Server, TLS, the built package)
+  testPathIgnorePatterns: [
+    "/host-seam\\.test\\.ts$",
+    "/tls\\.test\\.ts$",
+    "/callable-export\\.test\\.ts$",
+  ],
   setupFiles: ["<rootDir>/test/support/uws.setup.ts"],
 };

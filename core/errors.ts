@@ -258,6 +258,7 @@ export const errorRegistry = {
   WEBSOCKET_ERROR: { code: "SIO_ERR_TRANSPORT", message: "{error}" },
   RELAY_NOT_OPEN: { code: "SIO_ERR_TRANSPORT", message: "the relayed WebSocket is not open" },
   WEBSOCKET_NOT_OPEN: { code: "SIO_ERR_TRANSPORT", message: "the WebSocket is not open" },
+  WEBSOCKET_TOO_BIG: { code: "SIO_ERR_TRANSPORT", message: "Max payload size exceeded" },
   WEBSOCKET_BACKPRESSURE: {
     code: "SIO_ERR_TRANSPORT",
     message: "message dropped by uWebSockets.js: maxBackpressure exceeded",

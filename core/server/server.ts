@@ -285,7 +285,12 @@ export class Server<
           return;
         }
         const [request, response] = uwsExchange(req, res, 0, false);
-        if (!this.serveClientFile(request as unknown as IncomingMessage, response as unknown as ServerResponse)) {
+        if (
+          !this.serveClientFile(
+            request as unknown as IncomingMessage,
+            response as unknown as ServerResponse,
+          )
+        ) {
           response.writeHead(404).end();
         }
       });

@@ -10,6 +10,7 @@ import {
   uServer,
   type EngineServerOptions,
   type AttachOptions,
+  type UwsAttachOptions,
 } from "../../core/index";
 import { registerCloser } from "./close-all";
 import { listenApp, UWS_HOST } from "./uws";
@@ -120,9 +121,10 @@ export async function listen(
   return harness;
 }
 
-async function startUwsEngine(
-  opts: EngineServerOptions,
-  attach: AttachOptions,
+/** Starts a uWS app on 127.0.0.1, port 0, with a uServer attached (whatever the run's host). */
+export async function startUwsEngine(
+  opts: EngineServerOptions = {},
+  attach: UwsAttachOptions = {},
 ): Promise<EngineHarness> {
   const engine = new uServer(opts);
   const uws = await listenApp((app) => engine.attach(app, attach));

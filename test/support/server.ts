@@ -7,7 +7,7 @@ import {
   type ManagerOptions,
   type SocketOptions,
 } from "socket.io-client";
-import { Server, type ServerOptions, type Socket } from "../../core/index";
+import { Server, type ServerOptions, type Socket, type UwsAttachOptions } from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 import { registerCloser } from "./close-all";
 import { untilSessionsEnd, waitFor } from "./wait";
@@ -40,20 +40,26 @@ const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
 export async function startServer<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L>(
   opts: Partial<ServerOptions> = {},
 ): Promise<ServerHarness<L, E>> {
-  if (UWS_HOST) {
-    const io = new Server<L, E>(opts);
-    const uws = await listenApp((app) => io.attachApp(app));
-    const url = `http://127.0.0.1:${uws.port}`;
-    const h = { io, http: NO_HTTP_SERVER, uws, port: uws.port, url };
-    servers.add(h as unknown as ServerHarness<EventsMap, EventsMap>);
-    return h;
-  }
+  if (UWS_HOST) return startUwsServer<L, E>(opts);
   const http = createServer();
   const io = new Server<L, E>(http, opts);
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
   const port = (http.address() as AddressInfo).port;
   const h = { io, http, port, url: `http://127.0.0.1:${port}` };
+  servers.add(h as unknown as ServerHarness<EventsMap, EventsMap>);
+  return h;
+}
+
+/** A Server on a uWS app (`io.attachApp`) on 127.0.0.1, port 0, whatever the run's host. */
+export async function startUwsServer<
+  L extends EventsMap = DefaultEventsMap,
+  E extends EventsMap = L,
+>(opts: Partial<ServerOptions> = {}, attach: UwsAttachOptions = {}): Promise<ServerHarness<L, E>> {
+  const io = new Server<L, E>(opts);
+  const uws = await listenApp((app) => io.attachApp(app, attach));
+  const url = `http://127.0.0.1:${uws.port}`;
+  const h = { io, http: NO_HTTP_SERVER, uws, port: uws.port, url };
   servers.add(h as unknown as ServerHarness<EventsMap, EventsMap>);
   return h;
 }

@@ -32,6 +32,11 @@ type SendCallback = (err?: Error) => void;
 
 let queued: UwsSocketAdapter[] = [];
 
+function failCallbacks(callbacks: SendCallback[]): void {
+  const err = createError("WEBSOCKET_NOT_OPEN");
+  for (const cb of callbacks) cb(err);
+}
+
 function emitClose(socket: UwsSocketAdapter, code: number, reason: Buffer): void {
   socket.emit("close", code, reason);
 }
@@ -92,7 +97,8 @@ export class UwsSocketAdapter extends EventEmitter {
 
   /** @internal writes this tick's messages in one corked call */
   writeQueue(): void {
-    if (this.readyState === CLOSED) return;
+    // (empty: what it held was written by an earlier cork of this turn)
+    if (this.readyState === CLOSED || this.#queue.length === 0) return;
     const ws = this.#ws;
     let dropped = false;
     ws.cork(() => {
@@ -152,14 +158,17 @@ export class UwsSocketAdapter extends EventEmitter {
     const text = Buffer.from(reason).toString();
     this.readyState = CLOSED;
     if (code === 1006 && text === "Received too big message") {
-      this.emit("error", new RangeError("Max payload size exceeded"));
+      // named as ws names it, so the engine's text is the same on both hosts
+      const error = createError("WEBSOCKET_TOO_BIG");
+      error.name = "RangeError";
+      this.emit("error", error);
     }
-    const err = createError("WEBSOCKET_NOT_OPEN");
     const pending = [...this.#queueCallbacks, ...this.#waiting];
     this.#queue = [];
     this.#queueCallbacks = [];
     this.#waiting = [];
-    for (const cb of pending) cb(err);
+    // as ws: the callbacks of unsent messages fail after the close, not inside terminate()
+    if (pending.length > 0) process.nextTick(failCallbacks, pending);
     process.nextTick(emitClose, this, code, Buffer.from(text));
   }
 

@@ -30,6 +30,7 @@ import {
 } from "../../../core/index";
 import { closeAll } from "../../support/close-all";
 import { sleep, waitFor } from "../../support/wait";
+import { nodeHostOnly } from "../../support/uws";
 
 const REFERENCE = process.env.SIO_REFERENCE === "1";
 /** `it` for socketkit-only behaviour (socket.io has no such check). */
@@ -137,7 +138,7 @@ describe("constructors, attach() and listen()", () => {
     await waitFor(c2, "connect");
   });
 
-  it("new Server(httpServer, opts) attaches with the options", async () => {
+  nodeHostOnly("new Server(httpServer, opts) attaches with the options", async () => {
     const h = await startServer({ path: "/custom", connectTimeout: 1234 });
     expect(h.io.httpServer).toBe(h.http);
     expect(h.io.path()).toBe("/custom");
@@ -398,40 +399,43 @@ describe("engines: io.engine, io.eio, bind()", () => {
 });
 
 describe("close()", () => {
-  it("disconnects every socket, closes the http server (port free) and calls back", async () => {
-    const h = await startServer();
-    const conn = waitFor<[Socket]>(h.io, "connection");
-    const c = createClient(h, "/", { transports: ["websocket"] });
-    const [socket] = await conn;
-    await waitFor(c, "connect");
-    const chatConn = waitFor<[Socket]>(h.io.of("/chat"), "connection");
-    const c2 = createClient(h, "/chat", { transports: ["polling"] });
-    const [chatSocket] = await chatConn;
-    await waitFor(c2, "connect");
-    const serverReasons = [
-      waitFor<[string]>(socket, "disconnect"),
-      waitFor<[string]>(chatSocket, "disconnect"),
-    ];
-    const clientReason = waitFor<[string]>(c, "disconnect");
-    let closedWith: unknown[] | undefined;
-    const closed = new Promise<void>((resolve) => h.http.once("close", () => resolve()));
-    h.http.closeAllConnections();
-    await h.io.close((...args: unknown[]) => (closedWith = args));
-    for (const [reason] of await Promise.all(serverReasons)) {
-      expect(reason).toBe("server shutting down");
-    }
-    expect((await clientReason)[0]).toBe("transport close");
-    // the http server stopped listening at once; the callback is its close callback
-    expect(h.http.listening).toBe(false);
-    await closed;
-    await new Promise((r) => setImmediate(r));
-    expect(closedWith).toEqual([undefined]);
-    expect(h.io.engine.clientsCount).toBe(0);
-    const again = createServer();
-    again.listen(h.port, "127.0.0.1");
-    await once(again, "listening");
-    await new Promise((r) => again.close(r));
-  });
+  nodeHostOnly(
+    "disconnects every socket, closes the http server (port free) and calls back",
+    async () => {
+      const h = await startServer();
+      const conn = waitFor<[Socket]>(h.io, "connection");
+      const c = createClient(h, "/", { transports: ["websocket"] });
+      const [socket] = await conn;
+      await waitFor(c, "connect");
+      const chatConn = waitFor<[Socket]>(h.io.of("/chat"), "connection");
+      const c2 = createClient(h, "/chat", { transports: ["polling"] });
+      const [chatSocket] = await chatConn;
+      await waitFor(c2, "connect");
+      const serverReasons = [
+        waitFor<[string]>(socket, "disconnect"),
+        waitFor<[string]>(chatSocket, "disconnect"),
+      ];
+      const clientReason = waitFor<[string]>(c, "disconnect");
+      let closedWith: unknown[] | undefined;
+      const closed = new Promise<void>((resolve) => h.http.once("close", () => resolve()));
+      h.http.closeAllConnections();
+      await h.io.close((...args: unknown[]) => (closedWith = args));
+      for (const [reason] of await Promise.all(serverReasons)) {
+        expect(reason).toBe("server shutting down");
+      }
+      expect((await clientReason)[0]).toBe("transport close");
+      // the http server stopped listening at once; the callback is its close callback
+      expect(h.http.listening).toBe(false);
+      await closed;
+      await new Promise((r) => setImmediate(r));
+      expect(closedWith).toEqual([undefined]);
+      expect(h.io.engine.clientsCount).toBe(0);
+      const again = createServer();
+      again.listen(h.port, "127.0.0.1");
+      await once(again, "listening");
+      await new Promise((r) => again.close(r));
+    },
+  );
 
   it("resolves without waiting for the http server's other requests (as socket.io)", async () => {
     let held: import("node:http").ServerResponse | undefined;
