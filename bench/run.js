@@ -6,7 +6,9 @@
  *                     [--idle=N] [--profile[=DIR]] [--profile-client[=DIR]] [--heap] [--no-write]
  *                     [--no-bufferutil]
  *
- * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive. Scenarios: echo,
+ * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive; opt-in (only when
+ * --servers names them): socketkit-uws, socket.io-uws (the same application on µWebSockets.js,
+ * io.attachApp). Scenarios: echo,
  * room, emit, binary, binary-50, binary-200, idle, connect-ws, connect-polling, cluster-room,
  * cluster-emit (the cluster ones: socketkit and socket.io under node:cluster, 2 workers).
  * Opt-in scenarios, run only when --only names them: echo-zod, echo-valibot (echo with an event
@@ -32,6 +34,8 @@ const { render, renderReadme, medians, LABELS } = require("./lib/report");
 const profile = require("./lib/profile");
 
 const IMPLS = ["socketkit", "socket.io", "raw-ws", "raw-ws-naive"];
+/** Opt-in servers (only when --servers names them): the same application on µWebSockets.js. */
+const UWS_IMPLS = ["socketkit-uws", "socket.io-uws"];
 const CLUSTER_IMPLS = ["socketkit", "socket.io"];
 const DIST = path.resolve(__dirname, "..", "dist", "core", "index.js");
 const README = path.resolve(__dirname, "..", "README.md");
@@ -190,7 +194,7 @@ async function main() {
   const mode = opts.quick ? "quick" : "full";
   const runs = opts.runs ?? (opts.profile || opts.heap || opts.quick ? 1 : 5);
   let impls = opts.servers ?? (opts.profile ? ["socketkit"] : IMPLS);
-  impls = IMPLS.filter((i) => impls.includes(i));
+  impls = [...IMPLS, ...UWS_IMPLS].filter((i) => impls.includes(i));
   if (opts.heap) {
     opts.only = ["idle"];
     opts.idle ??= 2000;

@@ -39,6 +39,12 @@ function load() {
   } else if (impl === "socket.io") {
     app = require("./servers/sio").start(httpServer, require("socket.io").Server);
     version = pkgVersion("../node_modules/socket.io");
+  } else if (impl === "socketkit-uws" || impl === "socket.io-uws") {
+    // the same application on µWebSockets.js (io.attachApp): opt-in rows (--servers=...)
+    const Server =
+      impl === "socketkit-uws" ? require("socketkit").Server : require("socket.io").Server;
+    app = require("./servers/sio").startOnUws(require("uWebSockets.js"), Server);
+    version = pkgVersion(impl === "socketkit-uws" ? ".." : "../node_modules/socket.io");
   } else if (impl === "raw-ws" || impl === "raw-ws-naive") {
     app = require("./servers/raw-ws").start(httpServer, { coalesce: impl === "raw-ws" });
     version = pkgVersion("../node_modules/ws");
@@ -146,14 +152,13 @@ async function heapStats() {
 
 serve({ mem, cpuStart, cpuEnd, heapStats, count: () => app.count() });
 
-httpServer.listen(0, "127.0.0.1", () => {
-  process.send({
-    ready: {
-      impl,
-      version,
-      port: httpServer.address().port,
-      fdLimit: ownFdLimit(),
-      node: process.version,
-    },
-  });
-});
+function ready(port) {
+  process.send({ ready: { impl, version, port, fdLimit: ownFdLimit(), node: process.version } });
+}
+
+if (app.uwsApp) {
+  const uws = require("uWebSockets.js");
+  app.uwsApp.listen("127.0.0.1", 0, (token) => ready(uws.us_socket_local_port(token)));
+} else {
+  httpServer.listen(0, "127.0.0.1", () => ready(httpServer.address().port));
+}

@@ -13,6 +13,8 @@ const LABELS = {
   "socket.io": "socket.io",
   "raw-ws": "raw ws",
   "raw-ws-naive": "raw ws, naive",
+  "socketkit-uws": "socketkit (uWS)",
+  "socket.io-uws": "socket.io (uWS)",
 };
 
 function version(dir) {

@@ -13,7 +13,21 @@
  * - "all" (seq, text)          -> io.emit("m", seq, text); ack()
  */
 function start(httpServer, Server, opts = {}, contract = null) {
-  const io = new Server(httpServer, opts);
+  return handle(new Server(httpServer, opts), contract);
+}
+
+/**
+ * The same application on a µWebSockets.js app (`io.attachApp`), for socketkit and socket.io
+ * alike; returns it with the app to listen on.
+ */
+function startOnUws(uws, Server) {
+  const app = uws.App();
+  const io = new Server();
+  io.attachApp(app);
+  return { ...handle(io, null), uwsApp: app };
+}
+
+function handle(io, contract) {
   // socketkit only (the echo-zod / echo-valibot scenarios): the contract of bench/servers/contract.js
   if (contract !== null) io.contract(contract);
   io.on("connection", (socket) => {
@@ -38,4 +52,4 @@ function start(httpServer, Server, opts = {}, contract = null) {
   };
 }
 
-module.exports = { start };
+module.exports = { start, startOnUws };

@@ -29,6 +29,7 @@ function onBodyChunk(this: UwsRequest, chunk: ArrayBuffer, isLast: boolean): voi
   this.receive(chunk, isLast);
 }
 
+/** A uWS request as the engine reads it (copied at once; the body as a bounded stream). */
 export class UwsRequest extends Readable {
   readonly method: string;
   url: string;

@@ -22,6 +22,7 @@ function onResponseAborted(this: UwsResponse): void {
   this.abort();
 }
 
+/** The answer to a uWS request, written in one corked call at `end()`. */
 export class UwsResponse extends EventEmitter {
   statusCode = 200;
   statusMessage = "";

@@ -47,6 +47,7 @@ function writeQueued(): void {
   for (let i = 0; i < sockets.length; i++) sockets[i].writeQueue();
 }
 
+/** A uWS WebSocket as the engine's `WebSocketLike`: one cork per tick, nothing after close. */
 export class UwsSocketAdapter extends EventEmitter {
   readyState = OPEN;
   readonly #ws: UwsWebSocket<UwsSocketData>;
