@@ -2,12 +2,7 @@
  * The Engine.IO server on node:http and ws (engine.io's `Server`): WebSocket upgrades through
  * ws in `noServer` mode, and `attach()` to an http.Server.
  */
-import {
-  STATUS_CODES,
-  type IncomingMessage,
-  type Server as HttpServer,
-  type ServerResponse,
-} from "node:http";
+import { type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { createDebug } from "../util/debug";
 import { WebSocketServer } from "ws";
@@ -65,9 +60,9 @@ function abortUpgrade(
 ): void {
   socket.on("error", () => debug("ignoring error from closed connection"));
   if (socket.writable) {
-    const { status, message, retryAfter } = upgradeRefusal(code, context);
+    const { status, reason, message, retryAfter } = upgradeRefusal(code, context);
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\n` +
+      `HTTP/1.1 ${status} ${reason}\r\n` +
         (retryAfter !== undefined ? `Retry-After: ${retryAfter}\r\n` : "") +
         "Connection: close\r\n" +
         "Content-type: text/html\r\n" +

@@ -4,6 +4,7 @@
  * and the status, text and Retry-After of a refused upgrade, as engine.io answers them.
  */
 import { EventEmitter } from "node:events";
+import { STATUS_CODES } from "node:http";
 import { EngineErrorCode, engineErrorMessages, engineErrorStatus } from "../errors";
 import type { EngineRequest } from "../types";
 
@@ -62,6 +63,8 @@ export class UpgradeResponse extends EventEmitter {
 /** The answer to a refused upgrade. */
 export interface UpgradeRefusal {
   status: number;
+  /** The status line's text ("Bad Request" for a status node:http does not name). */
+  reason: string;
   message: string;
   retryAfter: number | undefined;
 }
@@ -75,8 +78,11 @@ export function upgradeRefusal(
   code: EngineErrorCode,
   context: Record<string, unknown> = {},
 ): UpgradeRefusal {
+  const status =
+    typeof context.status === "number" ? context.status : engineErrorStatus(code).upgrade;
   return {
-    status: typeof context.status === "number" ? context.status : engineErrorStatus(code).upgrade,
+    status,
+    reason: STATUS_CODES[status] ?? "Bad Request",
     message:
       typeof context.message === "string" && context.message
         ? context.message

@@ -10,10 +10,12 @@ import {
   uServer,
   type EngineServerOptions,
   type AttachOptions,
+  type EngineSocket,
   type UwsAttachOptions,
 } from "../../core/index";
 import { registerCloser } from "./close-all";
-import { listenApp, UWS_HOST } from "./uws";
+import { waitFor } from "./wait";
+import { listenApp, NO_HTTP_SERVER, UWS_HOST } from "./uws";
 
 /**
  * `ENGINE_REFERENCE=1` runs the engine suites against the official engine.io server instead of
@@ -60,13 +62,6 @@ function discardPolling(engine: EngineServer): void {
   }
 }
 
-/** What a test of the uWS run finds in `h.http`: any use of it fails, naming the host. */
-const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
-  get(_target, key) {
-    throw new Error(`the uWS host has no http.Server (read of http.${String(key)})`);
-  },
-});
-
 /**
  * Starts an http.Server on 127.0.0.1, port 0, with an EngineServer attached (in the uWS run,
  * unless the test brings its own http.Server: a uWS app with a uServer attached).
@@ -99,6 +94,24 @@ export async function listen(
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
   const port = (http.address() as AddressInfo).port;
+  return register(engine, http, port, path, trailingSlash, async () => {
+    if (REFERENCE) discardPolling(engine);
+    engine.close();
+    http.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+}
+
+/** Builds the harness of an engine listening on `port` and registers it for closeAll(). */
+function register(
+  engine: EngineServer,
+  http: HttpServer,
+  port: number,
+  path: string,
+  trailingSlash: boolean,
+  close: () => Promise<void> | void,
+): EngineHarness {
   const origin = `http://127.0.0.1:${port}`;
   const base = path.replace(/\/$/, "") + (trailingSlash ? "/" : "");
   const harness: EngineHarness = {
@@ -110,11 +123,7 @@ export async function listen(
     wsUrl: (query = "EIO=4&transport=websocket") => `ws://127.0.0.1:${port}${base}?${query}`,
     close: async () => {
       harnesses.delete(harness);
-      if (REFERENCE) discardPolling(engine);
-      engine.close();
-      http.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await close();
     },
   };
   harnesses.add(harness);
@@ -128,24 +137,19 @@ export async function startUwsEngine(
 ): Promise<EngineHarness> {
   const engine = new uServer(opts);
   const uws = await listenApp((app) => engine.attach(app, attach));
-  const origin = `http://127.0.0.1:${uws.port}`;
   const path = attach.path ?? "/engine.io";
-  const base = path.replace(/\/$/, "") + (attach.addTrailingSlash !== false ? "/" : "");
-  const harness: EngineHarness = {
-    engine: engine as unknown as EngineServer,
-    http: NO_HTTP_SERVER,
-    port: uws.port,
-    origin,
-    url: (query = "EIO=4&transport=polling") => `${origin}${base}?${query}`,
-    wsUrl: (query = "EIO=4&transport=websocket") => `ws://127.0.0.1:${uws.port}${base}?${query}`,
-    close: async () => {
-      harnesses.delete(harness);
+  const trailingSlash = attach.addTrailingSlash !== false;
+  return register(
+    engine as unknown as EngineServer,
+    NO_HTTP_SERVER,
+    uws.port,
+    path,
+    trailingSlash,
+    () => {
       engine.close();
       uws.close();
     },
-  };
-  harnesses.add(harness);
-  return harness;
+  );
 }
 
 /** Builds an engine server without attaching it (for handleRequest/handleUpgrade tests). */
@@ -222,6 +226,27 @@ export async function rawHandshake(
   const first = raw.split("\x1e")[0];
   const open = first.startsWith("0{") ? first : first.substring(first.indexOf(":") + 1);
   return { ...JSON.parse(open.substring(1)), raw, headers: res.headers };
+}
+
+/** A raw polling session: the handshake, and the server-side socket. */
+export async function pollingSession(
+  h: EngineHarness,
+): Promise<{ sid: string; socket: EngineSocket }> {
+  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
+  const { sid } = await rawHandshake(h);
+  const [socket] = await conn;
+  return { sid, socket };
+}
+
+/** A raw WebSocket session, its open packet read, and the server-side socket. */
+export async function wsSession(
+  h: EngineHarness,
+): Promise<{ ws: RawWebSocket; socket: EngineSocket }> {
+  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
+  const ws = await rawWebSocket(h);
+  await ws.next();
+  const [socket] = await conn;
+  return { ws, socket };
 }
 
 /** Raw poll: GET, returning status and body. */

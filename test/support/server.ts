@@ -11,7 +11,7 @@ import { Server, type ServerOptions, type Socket, type UwsAttachOptions } from "
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 import { registerCloser } from "./close-all";
 import { untilSessionsEnd, waitFor } from "./wait";
-import { listenApp, UWS_HOST, type ListeningApp } from "./uws";
+import { listenApp, NO_HTTP_SERVER, UWS_HOST, type ListeningApp } from "./uws";
 
 export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
   io: Server<L, E>;
@@ -25,13 +25,6 @@ export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends
 
 const servers = new Set<ServerHarness<EventsMap, EventsMap>>();
 const clients = new Set<ClientSocket>();
-
-/** What a test of the uWS run finds in `h.http`: any use of it fails, naming the host. */
-const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
-  get(_target, key) {
-    throw new Error(`the uWS host has no http.Server (read of http.${String(key)})`);
-  },
-});
 
 /**
  * A Server attached to an http.Server on 127.0.0.1, port 0 (in the uWS run: to a uWS app, with

@@ -5,12 +5,20 @@
  * http.Server. The harnesses (server.ts, engine.ts) choose the host; a test of the Node host
  * itself (an http.Server's listeners, `handleRequest`, TLS on node:https) is `nodeHostOnly`.
  */
+import type { Server as HttpServer } from "node:http";
 import type { UwsApp } from "../../core/index";
 
 export const UWS_HOST = process.env.SOCKETKIT_HOST === "uws";
 
 /** `it` for a test of the Node host itself: skipped in the uWS run, where it has no meaning. */
 export const nodeHostOnly: jest.It = UWS_HOST ? it.skip : it;
+
+/** What a harness of the uWS run holds as its http.Server: any use of it fails, naming the host. */
+export const NO_HTTP_SERVER = new Proxy({} as HttpServer, {
+  get(_target, key) {
+    throw new Error(`the uWS host has no http.Server (read of http.${String(key)})`);
+  },
+});
 
 /** The parts of uWebSockets.js's module the harnesses use. */
 interface UwsModule {

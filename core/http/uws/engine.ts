@@ -169,7 +169,7 @@ export class uServer extends EngineBaseServer {
     const key = req.getHeader("sec-websocket-key");
     const protocol = req.getHeader("sec-websocket-protocol");
     const extensions = req.getHeader("sec-websocket-extensions");
-    const request = new UwsRequest(req, res, 0, false, false) as unknown as UpgradeRequest;
+    const request = new UwsRequest(req, res, 0, false) as unknown as UpgradeRequest;
     let gone = false;
     res.onAborted(() => {
       gone = true;
@@ -203,7 +203,7 @@ export class uServer extends EngineBaseServer {
         this.emitConnectionError(request, code, ctx ?? {});
         const refusal = upgradeRefusal(code, ctx);
         res.cork(() => {
-          res.writeStatus(`${refusal.status} ${refusalText(refusal.status)}`);
+          res.writeStatus(`${refusal.status} ${refusal.reason}`);
           if (refusal.retryAfter !== undefined) {
             res.writeHeader("Retry-After", String(refusal.retryAfter));
           }
@@ -253,14 +253,4 @@ export class uServer extends EngineBaseServer {
     watchWebSocket(websocket);
     this.onWebSocket(opening.req, websocket, () => socket.terminate());
   }
-}
-
-function refusalText(status: number): string {
-  return status === 403
-    ? "Forbidden"
-    : status === 429
-      ? "Too Many Requests"
-      : status === 503
-        ? "Service Unavailable"
-        : "Bad Request";
 }

@@ -47,13 +47,7 @@ export class UwsRequest extends Readable {
   /** The answer to this request (set by the host). */
   response: { destroy(): unknown } | null = null;
 
-  constructor(
-    req: UwsHttpRequest,
-    res: UwsHttpResponse,
-    limit: number,
-    encrypted: boolean,
-    withBody: boolean,
-  ) {
+  constructor(req: UwsHttpRequest, res: UwsHttpResponse, limit: number, withBody: boolean) {
     super();
     this.#limit = limit;
     this.method = req.getMethod().toUpperCase();
@@ -66,7 +60,8 @@ export class UwsRequest extends Readable {
       headers[key] = known === undefined ? value : `${String(known)}, ${value}`;
     });
     this.headers = headers;
-    const peer = { remoteAddress: uwsText(res.getRemoteAddressAsText()), encrypted };
+    // uWS does not tell whether the app is TLS: never encrypted, as in socket.io's uWS path
+    const peer = { remoteAddress: uwsText(res.getRemoteAddressAsText()), encrypted: false };
     this.socket = this.connection = peer;
     if (withBody) res.onData(onBodyChunk.bind(this));
     else this.#finish();
@@ -114,7 +109,7 @@ export function uwsExchange(
   limit: number,
   withBody: boolean,
 ): [UwsRequest, UwsResponse] {
-  const request = new UwsRequest(req, res, limit, false, withBody);
+  const request = new UwsRequest(req, res, limit, withBody);
   const response = new UwsResponse(res);
   response.onAbort = () => request.aborted();
   request.response = response;

@@ -8,19 +8,12 @@ import {
   rawWebSocket,
   startEngine,
   type EngineHarness,
+  wsSession,
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { waitFor } from "../../support/wait";
 
 afterEach(closeAll);
-
-async function wsSession(h: EngineHarness) {
-  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-  const ws = await rawWebSocket(h);
-  await ws.next();
-  const [socket] = await conn;
-  return { ws, socket };
-}
 
 describe("engine heartbeat", () => {
   it("pings the official client, which pongs (polling)", async () => {

@@ -9,20 +9,13 @@ import {
   rawRequest,
   startEngine,
   type EngineHarness,
+  pollingSession,
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { waitFor, waitUntil } from "../../support/wait";
 import { UWS_HOST } from "../../support/uws";
 
 afterEach(closeAll);
-
-/** A raw polling session: the handshake, and the server side socket. */
-async function session(h: EngineHarness) {
-  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-  const { sid } = await rawHandshake(h);
-  const [socket] = await conn;
-  return { sid, socket };
-}
 
 /** GET with node's http client: the raw body bytes and headers (no automatic decompression). */
 function rawGet(
@@ -46,7 +39,7 @@ function rawGet(
 describe("engine polling", () => {
   it("delivers the packets of a \\x1e payload in order", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const messages: unknown[] = [];
     socket.on("message", (m) => messages.push(m));
     const res = await rawPush(h, sid, "4a\x1e4b\x1ebAQID\x1e4c");
@@ -56,7 +49,7 @@ describe("engine polling", () => {
 
   it("answers a POST with 200 ok as text/html", async () => {
     const h = await startEngine();
-    const { sid } = await session(h);
+    const { sid } = await pollingSession(h);
     const res = await fetch(h.url(`EIO=4&transport=polling&sid=${sid}`), {
       method: "POST",
       body: "4x",
@@ -70,7 +63,7 @@ describe("engine polling", () => {
 
   it("sends buffered packets in one payload", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send("a");
     socket.send("b");
     const res = await rawPoll(h, sid);
@@ -81,7 +74,7 @@ describe("engine polling", () => {
 
   it("sends binary data from the server as a base64 b packet", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(Buffer.from([1, 2, 3]));
     socket.send(new Uint8Array([4, 5]) as unknown as Buffer);
     expect((await rawPoll(h, sid)).body).toBe("bAQID\x1ebBAU=");
@@ -103,7 +96,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'transport error' on a second concurrent GET", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const first = rawPoll(h, sid);
     await waitUntil(() => socket.transport.writable);
     const closed = waitFor(socket, "close");
@@ -118,7 +111,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'transport error' on overlapping POSTs", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     // a POST whose body never ends
     const pending = request(h.url(`EIO=4&transport=polling&sid=${sid}`), { method: "POST" });
     pending.on("error", () => {});
@@ -136,7 +129,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'transport error' when a POST is aborted mid-body", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const pending = request(h.url(`EIO=4&transport=polling&sid=${sid}`), {
       method: "POST",
       headers: { "Content-Length": "100" },
@@ -154,7 +147,7 @@ describe("engine polling", () => {
 
   it("aborts a data request still in progress when the session closes", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const pending = request(h.url(`EIO=4&transport=polling&sid=${sid}`), {
       method: "POST",
       headers: { "Content-Length": "100" },
@@ -173,7 +166,7 @@ describe("engine polling", () => {
 
   it("answers 413 to a POST over maxHttpBufferSize", async () => {
     const h = await startEngine({ maxHttpBufferSize: 100 });
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const messages: unknown[] = [];
     socket.on("message", (m) => messages.push(m));
     const res = await rawPush(h, sid, "4" + "a".repeat(200));
@@ -186,7 +179,7 @@ describe("engine polling", () => {
 
   it("answers 400 to a POST with application/octet-stream on v4 and closes the session", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const closed = waitFor(socket, "close");
     const res = await rawPush(h, sid, Buffer.from([4, 1, 2]), undefined, {
       "Content-Type": "application/octet-stream",
@@ -197,7 +190,7 @@ describe("engine polling", () => {
 
   it("answers 500 to an unknown method on a session", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const res = await rawRequest(h, `EIO=4&transport=polling&sid=${sid}`, {
       method: "PUT",
       body: "4a",
@@ -209,7 +202,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'transport error' when the pending poll is aborted", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const controller = new AbortController();
     const poll = fetch(h.url(`EIO=4&transport=polling&sid=${sid}`), {
       signal: controller.signal,
@@ -225,7 +218,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'transport close' on a close packet", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const closed = waitFor(socket, "close");
     expect((await rawPush(h, sid, "1")).status).toBe(200);
     expect((await closed)[0]).toBe("transport close");
@@ -234,7 +227,7 @@ describe("engine polling", () => {
 
   it("delivers the packets before a close packet, and none after", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const messages: unknown[] = [];
     socket.on("message", (m) => messages.push(m));
     await rawPush(h, sid, "4a\x1e1\x1e4b");
@@ -244,7 +237,7 @@ describe("engine polling", () => {
 
   it("closes the session with 'parse error' on a garbage packet", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const closed = waitFor(socket, "close");
     await rawPush(h, sid, "garbage");
     expect((await closed)[0]).toBe("parse error");
@@ -252,7 +245,7 @@ describe("engine polling", () => {
 
   it("answers the pending poll with a close packet when the server closes the socket", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     const poll = rawPoll(h, sid);
     await waitUntil(() => socket.transport.writable);
     socket.close();
@@ -262,7 +255,7 @@ describe("engine polling", () => {
 
   it("sends the close packet with a later poll when none is pending", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send("bye");
     const closed = waitFor(socket, "close");
     socket.close();
@@ -297,7 +290,7 @@ describe("engine polling compression", () => {
 
   it("gzips a response over the threshold when the client accepts gzip", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big);
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip, deflate",
@@ -312,7 +305,7 @@ describe("engine polling compression", () => {
 
   it("deflates a response when the client prefers deflate", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big);
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "deflate",
@@ -323,7 +316,7 @@ describe("engine polling compression", () => {
 
   it("follows the client's order and qualities like `accepts`", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big);
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "*;q=0.5, gzip;q=0",
@@ -333,7 +326,7 @@ describe("engine polling compression", () => {
 
   it("does not compress under the threshold", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send("small");
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip",
@@ -344,7 +337,7 @@ describe("engine polling compression", () => {
 
   it("uses a custom threshold", async () => {
     const h = await startEngine({ httpCompression: { threshold: 5 } });
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send("small");
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip",
@@ -355,7 +348,7 @@ describe("engine polling compression", () => {
 
   it("compresses every size with httpCompression: true", async () => {
     const h = await startEngine({ httpCompression: true });
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send("small");
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip",
@@ -365,7 +358,7 @@ describe("engine polling compression", () => {
 
   it("does not compress with httpCompression: false", async () => {
     const h = await startEngine({ httpCompression: false });
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big);
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip",
@@ -376,7 +369,7 @@ describe("engine polling compression", () => {
 
   it("does not compress packets sent with compress: false", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big, { compress: false });
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {
       "Accept-Encoding": "gzip",
@@ -386,7 +379,7 @@ describe("engine polling compression", () => {
 
   it("does not compress without Accept-Encoding", async () => {
     const h = await startEngine();
-    const { sid, socket } = await session(h);
+    const { sid, socket } = await pollingSession(h);
     socket.send(big);
     const res = await rawGet(h, `EIO=4&transport=polling&sid=${sid}`, {});
     expect(res.headers["content-encoding"]).toBeUndefined();

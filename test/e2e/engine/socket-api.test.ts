@@ -7,6 +7,7 @@ import {
   rawWebSocket,
   startEngine,
   type EngineHarness,
+  wsSession,
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { sleep, waitFor, waitUntil } from "../../support/wait";
@@ -20,14 +21,6 @@ async function pollingSession(h: EngineHarness) {
   });
   const [socket] = await conn;
   return { sid, socket };
-}
-
-async function wsSession(h: EngineHarness) {
-  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-  const ws = await rawWebSocket(h);
-  await ws.next();
-  const [socket] = await conn;
-  return { ws, socket };
 }
 
 describe("engine socket API", () => {

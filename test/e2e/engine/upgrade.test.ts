@@ -7,19 +7,12 @@ import {
   rawWebSocket,
   startEngine,
   type EngineHarness,
+  pollingSession,
 } from "../../support/engine";
 import { closeAll } from "../../support/close-all";
 import { waitFor, waitUntil } from "../../support/wait";
 
 afterEach(closeAll);
-
-/** A raw polling session with a GET pending on the server. */
-async function pollingSession(h: EngineHarness) {
-  const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-  const { sid } = await rawHandshake(h);
-  const [socket] = await conn;
-  return { sid, socket };
-}
 
 describe("engine upgrade", () => {
   it("upgrades the official client, with upgrading/upgrade events on both sides", async () => {

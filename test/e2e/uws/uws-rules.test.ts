@@ -11,7 +11,15 @@ import { once } from "node:events";
 import { WebSocket } from "ws";
 import { io as ioc } from "socket.io-client";
 import { Server, type EngineSocket } from "../../../core/index";
-import { rawHandshake, rawPoll, rawPush, rawWebSocket, startUwsEngine } from "../../support/engine";
+import {
+  pollingSession,
+  rawHandshake,
+  rawPoll,
+  rawPush,
+  rawWebSocket,
+  startUwsEngine,
+  wsSession,
+} from "../../support/engine";
 import { connect, startUwsServer } from "../../support/server";
 import { closeAll } from "../../support/close-all";
 import { sleep, waitFor, waitUntil } from "../../support/wait";
@@ -22,9 +30,7 @@ afterEach(closeAll);
 describe("uWS host: nothing after onAborted", () => {
   it("survives a pending poll whose client went, then answers the next one", async () => {
     const h = await startUwsEngine();
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const { sid } = await rawHandshake(h);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(h);
     // a long poll, aborted by the client while the server holds it
     const pending = request(h.url(`EIO=4&transport=polling&sid=${sid}`));
     pending.on("error", () => {});
@@ -71,10 +77,7 @@ describe("uWS host: nothing after onAborted", () => {
 describe("uWS host: data copied out before the handler returns", () => {
   it("keeps a received binary message intact after the handler returned", async () => {
     const h = await startUwsEngine();
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const raw = await rawWebSocket(h);
-    await raw.next(); // open packet
-    const [socket] = await conn;
+    const { ws: raw, socket } = await wsSession(h);
     const kept: Buffer[] = [];
     socket.on("message", (data: Buffer) => kept.push(data));
     for (let i = 0; i < 3; i++) raw.send(Buffer.alloc(64, i + 1));
@@ -90,9 +93,7 @@ describe("uWS host: data copied out before the handler returns", () => {
   it("reads a POST body that arrives in chunks while an async middleware runs", async () => {
     const h = await startUwsEngine();
     h.engine.use((req, res, next) => void sleep(30).then(() => next()));
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const { sid } = await rawHandshake(h);
-    const [socket] = await conn;
+    const { sid, socket } = await pollingSession(h);
     const messages: string[] = [];
     socket.on("message", (m: string) => messages.push(m));
     const body = ["4one", "4two", "4" + "x".repeat(100_000)].join("\x1e");
@@ -123,10 +124,7 @@ describe("uWS host: data copied out before the handler returns", () => {
 describe("uWS host: backpressure and timers", () => {
   it("counts uWS's buffered bytes in maxBufferedBytes (a client that does not read is closed)", async () => {
     const h = await startUwsEngine({ maxBufferedBytes: 1 << 20 });
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const raw = await rawWebSocket(h);
-    await raw.next();
-    const [socket] = await conn;
+    const { ws: raw, socket } = await wsSession(h);
     raw.ws.pause();
     const closed = waitFor<[string, Error]>(socket, "close");
     const chunk = "y".repeat(256 * 1024);
@@ -167,10 +165,7 @@ describe("uWS host: backpressure and timers", () => {
 
   it("closes a dead client by the Engine.IO heartbeat", async () => {
     const h = await startUwsEngine({ pingInterval: 50, pingTimeout: 50 });
-    const conn = waitFor<[EngineSocket]>(h.engine, "connection");
-    const raw = await rawWebSocket(h);
-    await raw.next();
-    const [socket] = await conn;
+    const { ws: raw, socket } = await wsSession(h);
     const [reason] = await waitFor<[string]>(socket, "close", 2000);
     expect(reason).toBe("ping timeout");
   });
