@@ -24,6 +24,13 @@ import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
 import type { ResumedSocket } from "../ops/resume";
+import {
+  compareOffsets,
+  STREAM_OFFSET,
+  trailingOffset,
+  type OrderedWriter,
+  type StreamOrder,
+} from "./stream-order";
 
 const debug = createDebug("socket.io:client");
 
@@ -58,8 +65,11 @@ function eventOffset(encoded: EncodedPacket | undefined): string | undefined {
   }
 }
 
-/** A Redis stream entry id ("<ms>-<seq>"), the offsets of the stream-based adapters. */
-const STREAM_OFFSET = /^\d+-\d+$/;
+/** Whether a recovered packet's offset (its last argument) is older than `offset`. */
+function offsetBefore(data: unknown[], offset: string): boolean {
+  const own = data[data.length - 1];
+  return typeof own === "string" && STREAM_OFFSET.test(own) && compareOffsets(own, offset) < 0;
+}
 
 /** How long after a catch-up live packets are checked against it, at most (ms). */
 const REPLAY_WINDOW_MS = 5000;
@@ -71,13 +81,6 @@ function eventNamespace(encoded: string): string {
   if (encoded[i] !== "/") return "/";
   const comma = encoded.indexOf(",", i);
   return comma === -1 ? encoded.substring(i) : encoded.substring(i, comma);
-}
-
-function compareOffsets(a: string, b: string): number {
-  const i = a.indexOf("-");
-  const j = b.indexOf("-");
-  const ms = Number(a.slice(0, i)) - Number(b.slice(0, j));
-  return ms !== 0 ? ms : Number(a.slice(i + 1)) - Number(b.slice(j + 1));
 }
 
 /** Splits a v3 namespace ("/nsp?token=abc") into its name and query (its auth). */
@@ -111,7 +114,7 @@ export class Client<
     ServerSideEvents extends EventsMap,
     SocketData,
   >
-  implements EngineHandler, DecodedPacketSink
+  implements EngineHandler, DecodedPacketSink, OrderedWriter
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
@@ -132,6 +135,11 @@ export class Client<
    * dropped (the reads covered every entry of the socket's rooms up to it).
    */
   #replayed: { nsp: string; last: string; until: number } | null = null;
+  /**
+   * Writes held for the log order of their namespace (./stream-order.ts): a node's own broadcast
+   * the adapter's reader has not reached yet. Null: none.
+   */
+  #ordered: [EncodedPacket[] | EncodedPacket, WriteOptions, string, StreamOrder][] | null = null;
   /** The client's place in the server's connect-timeout queue until a namespace is joined. */
   #connectDeadline: DeadlineLink<ConnectTimeoutTarget> | null;
   /**
@@ -401,7 +409,53 @@ export class Client<
       this.#held.push([encodedPackets, opts]);
       return;
     }
+    this.#deliver(encodedPackets, opts);
+  }
+
+  /** Writes now, or holds a packet that must wait for its namespace's log order. */
+  #deliver(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
+    const order = opts.preEncoded ? this.#orderOf(encodedPackets) : null;
+    if (order !== null) {
+      const offset = trailingOffset(
+        Array.isArray(encodedPackets) ? encodedPackets[0] : encodedPackets,
+      );
+      if (offset !== undefined && order.mustWait(offset)) {
+        (this.#ordered ??= []).push([encodedPackets, opts, offset, order]);
+        order.hold(this);
+        return;
+      }
+    }
     this.#write(encodedPackets, opts);
+  }
+
+  /** The log order of the namespace an encoded packet is for, if it has one. */
+  #orderOf(encodedPackets: EncodedPacket[] | EncodedPacket): StreamOrder | null {
+    const only = this.#only;
+    if (only !== null) return only.nsp.streamOrder;
+    if (this.#many === null) return null;
+    const text = Array.isArray(encodedPackets) ? encodedPackets[0] : encodedPackets;
+    if (typeof text !== "string") return null;
+    return this.#many.get(eventNamespace(text))?.nsp.streamOrder ?? null;
+  }
+
+  /** @internal writes the packets held for `order` up to `through` (all when null) */
+  releaseOrdered(order: StreamOrder, through: string | null): void {
+    const list = this.#ordered;
+    let waiting = false;
+    if (list !== null) {
+      let kept = 0;
+      for (const entry of list) {
+        if (entry[3] === order && (through === null || compareOffsets(entry[2], through) <= 0)) {
+          this.#write(entry[0], entry[1]);
+        } else {
+          list[kept++] = entry;
+          if (entry[3] === order) waiting = true;
+        }
+      }
+      list.length = kept;
+      if (kept === 0) this.#ordered = null;
+    }
+    if (!waiting) order.drop(this);
   }
 
   #write(encodedPackets: EncodedPacket[] | EncodedPacket, opts: WriteOptions): void {
@@ -468,10 +522,23 @@ export class Client<
       if (last === undefined || compareOffsets(offset, last) > 0) last = offset;
     }
     const target = socket as Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-    for (const data of first) {
-      target.packet({ type: PacketType.EVENT, nsp: target.nsp.name, data });
+    const nsp = target.nsp.name;
+    const from = STREAM_OFFSET.test(through) ? through : undefined;
+    // the second read's packets and the held ones merged in log order; a held packet the first
+    // read already sent (up to `through`) is dropped
+    let next = 0;
+    for (const [encoded, opts] of held ?? []) {
+      const text = Array.isArray(encoded) ? encoded[0] : encoded;
+      const offset = trailingOffset(text);
+      if (offset !== undefined && eventNamespace(text as string) === nsp) {
+        if (from !== undefined && compareOffsets(offset, from) <= 0) continue;
+        while (next < first.length && offsetBefore(first[next]!, offset)) {
+          target.packet({ type: PacketType.EVENT, nsp, data: first[next++] });
+        }
+      }
+      this.#deliver(encoded, opts);
     }
-    if (held !== null) for (const [encoded, opts] of held) this.#write(encoded, opts);
+    while (next < first.length) target.packet({ type: PacketType.EVENT, nsp, data: first[next++] });
     // from now on, live packets the catch-up wrote are dropped
     this.#replayed =
       last === undefined
@@ -541,6 +608,9 @@ export class Client<
   }
 
   #destroy(): void {
+    const ordered = this.#ordered;
+    this.#ordered = null;
+    if (ordered !== null) for (const entry of ordered) entry[3].drop(this);
     if (this.conn.handler === this) this.conn.handler = null;
     const listeners = this.#listeners;
     this.#listeners = null;

@@ -19,6 +19,7 @@ import { catchUpResume, resumeOffset } from "../ops/resume";
 import { Encoder } from "../parser/index";
 import { Socket } from "./socket";
 import { LiveSessions } from "./live-sessions";
+import { StreamOrder } from "./stream-order";
 import {
   resolveContractOptions,
   type ContractDefinition,
@@ -145,6 +146,11 @@ export class Namespace<
   /** Sockets resumed on a cluster adapter, by the offset of the last packet they were sent. */
   readonly #resumeOffsets = new WeakMap<object, string>();
   #liveSessions: LiveSessions | null | undefined;
+  /**
+   * @internal the log order of this namespace's deliveries (`persistWhileConnected` on a cluster
+   * adapter, ./stream-order.ts), or null
+   */
+  streamOrder: StreamOrder | null = null;
 
   constructor(
     server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -167,6 +173,11 @@ export class Namespace<
     const AdapterClass = this.server.adapter() as unknown as new (nsp: unknown) => Adapter;
     const adapter = new AdapterClass(this);
     this.adapter = adapter;
+    const csr = this.server.opts.connectionStateRecovery;
+    this.streamOrder =
+      csr && csr.persistWhileConnected && !(adapter instanceof SessionAwareAdapter)
+        ? StreamOrder.install(adapter)
+        : null;
     Promise.resolve(adapter.init()).catch(onAdapterInitError);
   }
 

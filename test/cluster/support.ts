@@ -104,6 +104,8 @@ export interface RoundRobinProxy {
   counts: number[];
   /** Takes a node out of the rotation (the balancer's health check saw it die). */
   remove(index: number): void;
+  /** Puts a node back into the rotation, at the port it listens on now (a restarted node). */
+  restore(index: number, port: number): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +188,11 @@ export async function startProxy(ports: number[], steer?: Steer): Promise<RoundR
     remove(index) {
       live[index] = false;
       agents[index].destroy();
+    },
+    restore(index, port) {
+      ports[index] = port;
+      agents[index] = new Agent({ keepAlive: true });
+      live[index] = true;
     },
     async close() {
       for (const s of sockets) s.destroy();
