@@ -237,6 +237,7 @@ export class StreamOrder {
   }
 
   #release(through: string | null): void {
-    for (const writer of [...this.#writers]) writer.releaseOrdered(this, through);
+    // a writer with nothing left drops itself: deleting the current entry is safe in a Set loop
+    for (const writer of this.#writers) writer.releaseOrdered(this, through);
   }
 }
