@@ -24,13 +24,7 @@ import { NO_AUTH, type Socket } from "./socket";
 import type { Server } from "./server";
 import type { EventsMap } from "./typed-events";
 import type { ResumedSocket } from "../ops/resume";
-import {
-  compareOffsets,
-  STREAM_OFFSET,
-  trailingOffset,
-  type OrderedWriter,
-  type StreamOrder,
-} from "./stream-order";
+import { compareOffsets, STREAM_OFFSET, trailingOffset, type StreamOrder } from "./stream-order";
 
 const debug = createDebug("socket.io:client");
 
@@ -114,7 +108,9 @@ export class Client<
     ServerSideEvents extends EventsMap,
     SocketData,
   >
-  implements EngineHandler, DecodedPacketSink, OrderedWriter
+  // also a StreamOrder writer, checked where it registers: that method is @internal and is
+  // stripped from the published declarations, so it cannot be named in `implements`
+  implements EngineHandler, DecodedPacketSink
 {
   /** The underlying Engine.IO connection. */
   readonly conn: EngineSocket;
