@@ -16,7 +16,15 @@ import type { AddressInfo } from "node:net";
 import type { RequestHandler } from "express";
 import { attach, handshakeOnly } from "../../integrations/express/index";
 import type { Server } from "../../core/index";
-import { CLIENT_TRANSPORTS, connect, connectError, http, listen, portIsFree } from "./helpers";
+import {
+  CLIENT_TRANSPORTS,
+  connect,
+  settled,
+  connectError,
+  http,
+  listen,
+  portIsFree,
+} from "./helpers";
 import { closeAll } from "../support/close-all";
 import { waitFor } from "../support/wait";
 
@@ -194,6 +202,7 @@ describe.each([
     const { io, url, httpServer } = await start();
     const port = (httpServer.address() as AddressInfo).port;
     const clients = await Promise.all([connect(url, opts), connect(url, opts)]);
+    await Promise.all(clients.map(settled));
     const gone = clients.map((c) => waitFor(c, "disconnect"));
     // and an idle keep-alive HTTP connection
     const agent = new Agent({ keepAlive: true });

@@ -8,6 +8,7 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { once } from "node:events";
 import type { ManagerOptions, Socket as ClientSocket, SocketOptions } from "socket.io-client";
 import { createClient } from "../support/server";
+import { waitFor } from "../support/wait";
 
 /** Listens on 127.0.0.1, port 0; resolves with the base URL. */
 export async function listen(server: HttpServer): Promise<string> {
@@ -58,6 +59,21 @@ export function connect(
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", reject);
   });
+}
+
+/**
+ * Resolves once `socket` is on its last transport: a client allowed to upgrade has upgraded. A
+ * server that closes in the middle of an upgrade can leave engine.io-client's paused polling
+ * transport without a request in flight, so it notices only at the next heartbeat: tests of an
+ * open connection wait for this first.
+ */
+export async function settled(socket: ClientSocket): Promise<void> {
+  const engine = socket.io.engine;
+  const allowed = (socket.io.opts.transports ?? []).map((t) =>
+    typeof t === "string" ? t : t.name,
+  );
+  if (!allowed.includes("websocket") || engine.transport.name === "websocket") return;
+  await waitFor(engine, "upgrade");
 }
 
 /** The connect_error a handshake ends with (rejects if it connects instead). */

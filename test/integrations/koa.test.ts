@@ -9,7 +9,15 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from "n
 import type { AddressInfo } from "node:net";
 import { attach, koaContext, KoaEvents, type EventContext } from "../../integrations/koa/index";
 import type { Server } from "../../core/index";
-import { CLIENT_TRANSPORTS, connect, connectError, http, listen, portIsFree } from "./helpers";
+import {
+  CLIENT_TRANSPORTS,
+  connect,
+  settled,
+  connectError,
+  http,
+  listen,
+  portIsFree,
+} from "./helpers";
 import { closeAll } from "../support/close-all";
 import { waitFor } from "../support/wait";
 
@@ -208,6 +216,7 @@ describe.each([
     const url = await listen(server);
     const port = (server.address() as AddressInfo).port;
     const clients = await Promise.all([connect(url, opts), connect(url, opts)]);
+    await Promise.all(clients.map(settled));
     const gone = clients.map((c) => waitFor(c, "disconnect"));
     const fullyClosed = waitFor(server, "close", 2000); // every connection ended
     const started = Date.now();
