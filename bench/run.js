@@ -1,16 +1,18 @@
 "use strict";
 /**
- * socketkit benchmark: socketkit vs the official socket.io vs a raw `ws` server, same load.
+ * socketkit benchmark: socketkit vs the official socket.io vs raw `ws` and µWebSockets.js servers,
+ * on node:http and on µWebSockets.js, same load.
  *
  *   node bench/run.js [--quick] [--runs=N] [--only=echo,room,...] [--servers=socketkit,raw-ws]
  *                     [--idle=N] [--profile[=DIR]] [--profile-client[=DIR]] [--heap] [--no-write]
  *                     [--no-bufferutil]
  *
- * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive; opt-in (only when
- * --servers names them): socketkit-uws, socket.io-uws (the same application on µWebSockets.js,
- * io.attachApp). Scenarios: echo,
- * room, emit, binary, binary-50, binary-200, idle, connect-ws, connect-polling, cluster-room,
- * cluster-emit (the cluster ones: socketkit and socket.io under node:cluster, 2 workers).
+ * Servers: socketkit, socket.io, raw-ws (the coalescing anchor), raw-ws-naive, socketkit-uws,
+ * socket.io-uws (the same application on µWebSockets.js, io.attachApp), raw-uws (the raw server
+ * on µWebSockets.js). Scenarios: echo (100 clients x 8 in flight), echo-4 (4 in flight; socketkit,
+ * socket.io, raw-ws), room, emit, binary, binary-50, binary-200, idle, connect-ws,
+ * connect-polling, cluster-room, cluster-emit (the cluster ones: socketkit and socket.io under
+ * node:cluster, 2 workers).
  * Opt-in scenarios, run only when --only names them: echo-zod, echo-valibot (echo with an event
  * contract of zod / valibot schemas on socketkit; compare with echo in the same run).
  * A full run (no --only/--servers/--profile/--no-write) writes bench/RESULTS.md, the block
@@ -30,12 +32,22 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { spawnWorker, taskset, hardFdLimit } = require("./lib/ipc");
 const { SCENARIOS } = require("./scenarios/index");
-const { render, renderReadme, medians, LABELS } = require("./lib/report");
+const { render, renderReadme, medians, shapes, LABELS } = require("./lib/report");
 const profile = require("./lib/profile");
 
-const IMPLS = ["socketkit", "socket.io", "raw-ws", "raw-ws-naive"];
-/** Opt-in servers (only when --servers names them): the same application on µWebSockets.js. */
-const UWS_IMPLS = ["socketkit-uws", "socket.io-uws"];
+/**
+ * Every server of a full run, in the order runs alternate: on node:http + ws, then on
+ * µWebSockets.js (the same application on io.attachApp, and the raw uWS server).
+ */
+const IMPLS = [
+  "socketkit",
+  "socket.io",
+  "raw-ws",
+  "raw-ws-naive",
+  "socketkit-uws",
+  "socket.io-uws",
+  "raw-uws",
+];
 const CLUSTER_IMPLS = ["socketkit", "socket.io"];
 const DIST = path.resolve(__dirname, "..", "dist", "core", "index.js");
 const README = path.resolve(__dirname, "..", "README.md");
@@ -176,15 +188,25 @@ async function runUnit(sc, impl, params, opts, warnings) {
   }
 }
 
-/** The metrics of scenario result `r` whose socketkit / raw ws target was missed. */
-function missedTargets(r) {
+/**
+ * The servers (socketkit, socketkit-uws) that missed a target on scenario result `r`: socketkit
+ * its target against raw ws, socketkit-uws any of its uWS goals (metric.uwsTargets).
+ */
+function missedBy(r) {
   const { median } = require("./lib/stats");
-  return r.scenario.metrics.filter((m) => {
-    if (m.target === undefined) return false;
-    const get = (impl) => median((r.runs[impl] || []).filter(Boolean).map((u) => u.metrics[m.key]));
-    const q = get("socketkit") / get("raw-ws");
-    return !Number.isNaN(q) && (m.higher ? q < m.target : q > m.target);
-  });
+  const get = (impl, key) =>
+    median((r.runs[impl] || []).filter(Boolean).map((u) => u.metrics[key]));
+  const missed = (q, target, higher) => !Number.isNaN(q) && (higher ? q < target : q > target);
+  const out = new Set();
+  for (const m of r.scenario.metrics) {
+    const q = get("socketkit", m.key) / get("raw-ws", m.key);
+    if (m.target !== undefined && missed(q, m.target, m.higher)) out.add("socketkit");
+    for (const [vs, target] of Object.entries(m.uwsTargets ?? {})) {
+      const qu = get("socketkit-uws", m.key) / get(vs, m.key);
+      if (missed(qu, target, m.higher)) out.add("socketkit-uws");
+    }
+  }
+  return [...out];
 }
 
 async function main() {
@@ -194,7 +216,9 @@ async function main() {
   const mode = opts.quick ? "quick" : "full";
   const runs = opts.runs ?? (opts.profile || opts.heap || opts.quick ? 1 : 5);
   let impls = opts.servers ?? (opts.profile ? ["socketkit"] : IMPLS);
-  impls = [...IMPLS, ...UWS_IMPLS].filter((i) => impls.includes(i));
+  const unknown = impls.filter((i) => !IMPLS.includes(i));
+  if (unknown.length) throw new Error(`unknown server(s) ${unknown} (servers: ${IMPLS})`);
+  impls = IMPLS.filter((i) => impls.includes(i));
   if (opts.heap) {
     opts.only = ["idle"];
     opts.idle ??= 2000;
@@ -312,7 +336,7 @@ async function report({
     }
     return;
   }
-  // a full run profiles socketkit once on every scenario whose target it missed
+  // a full run profiles socketkit (and socketkit-uws) once on every scenario whose target it missed
   const missedProfiles = [];
   const canProfile = !opts.rerendered;
   if (
@@ -324,25 +348,24 @@ async function report({
     mode === "full"
   ) {
     for (const r of results) {
-      if (!missedTargets(r).length || r.scenario.cluster) continue;
-      const dir = path.join(require("node:os").tmpdir(), "socketkit-bench-profiles");
-      log(`profiling socketkit on ${r.scenario.name} (target missed)`);
-      try {
-        const unit = await runUnit(
-          r.scenario,
-          "socketkit",
-          r.scenario.params[mode],
-          {
-            ...opts,
-            profile: dir,
-          },
-          [],
-        );
-        const s = profile.summarize(unit.profile, 8);
-        missedProfiles.push({ scenario: r.scenario, summary: s });
-        log(profile.format(s, `socketkit ${r.scenario.name}`));
-      } catch (err) {
-        log(`  profile failed: ${err.message}`);
+      if (r.scenario.cluster) continue;
+      for (const impl of missedBy(r)) {
+        const dir = path.join(require("node:os").tmpdir(), "socketkit-bench-profiles");
+        log(`profiling ${impl} on ${r.scenario.name} (target missed)`);
+        try {
+          const unit = await runUnit(
+            r.scenario,
+            impl,
+            r.scenario.params[mode],
+            { ...opts, profile: dir },
+            [],
+          );
+          const s = profile.summarize(unit.profile, 8);
+          missedProfiles.push({ scenario: r.scenario, impl, summary: s });
+          log(profile.format(s, `${impl} ${r.scenario.name}`));
+        } catch (err) {
+          log(`  profile failed: ${err.message}`);
+        }
       }
     }
   }
@@ -397,7 +420,13 @@ async function report({
       fs.writeFileSync(
         MEDIANS,
         JSON.stringify(
-          { label, date: startedAt, medians: medians(results, IMPLS), previous: before },
+          {
+            label,
+            date: startedAt,
+            params: shapes(results),
+            medians: medians(results, IMPLS),
+            previous: before,
+          },
           null,
           1,
         ) + "\n",

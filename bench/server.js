@@ -1,8 +1,9 @@
 "use strict";
 /**
  * Benchmark server process:
- * `node --expose-gc bench/server.js <socketkit|socket.io|raw-ws|raw-ws-naive>`.
- * Listens on 127.0.0.1 (port 0), reports `{ ready: { port, ... } }` over IPC, then answers:
+ * `node --expose-gc bench/server.js <socketkit|socket.io|raw-ws|raw-ws-naive|socketkit-uws|
+ * socket.io-uws|raw-uws>`. Listens on 127.0.0.1 (port 0; the -uws ones on a µWebSockets.js
+ * app), reports `{ ready: { port, ... } }` over IPC, then answers:
  * - mem: GC until stable, then process.memoryUsage() and the connected-socket count
  * - cpuStart { profile? }: marks process.cpuUsage(); starts the V8 sampling profiler if asked
  * - cpuEnd: CPU used since cpuStart (ms and % of one core), the native helpers ws uses
@@ -40,7 +41,7 @@ function load() {
     app = require("./servers/sio").start(httpServer, require("socket.io").Server);
     version = pkgVersion("../node_modules/socket.io");
   } else if (impl === "socketkit-uws" || impl === "socket.io-uws") {
-    // the same application on µWebSockets.js (io.attachApp): opt-in rows (--servers=...)
+    // the same application on µWebSockets.js (io.attachApp)
     const Server =
       impl === "socketkit-uws" ? require("socketkit").Server : require("socket.io").Server;
     app = require("./servers/sio").startOnUws(require("uWebSockets.js"), Server);
@@ -48,6 +49,9 @@ function load() {
   } else if (impl === "raw-ws" || impl === "raw-ws-naive") {
     app = require("./servers/raw-ws").start(httpServer, { coalesce: impl === "raw-ws" });
     version = pkgVersion("../node_modules/ws");
+  } else if (impl === "raw-uws") {
+    app = require("./servers/raw-uws").start(require("uWebSockets.js"));
+    version = pkgVersion("../node_modules/uWebSockets.js");
   } else {
     throw new Error(`unknown server ${impl}`);
   }

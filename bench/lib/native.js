@@ -41,13 +41,17 @@ function nativeHelpers() {
   };
 }
 
+/** What a server that loaded no ws copy (raw µWebSockets.js) reports. */
+const NO_WS = "no ws (frames by µWebSockets.js, in C++)";
+
 /** One line for the report, e.g. "bufferutil 4.1.0, UTF-8 by buffer.isUtf8 (ws 8.18.3)". */
 function describeNative(n) {
   if (!n) return "unknown";
+  if (n.ws.length === 0) return NO_WS;
   return (
     `${n.bufferutil ? `bufferutil ${n.bufferutil}` : "no bufferutil (JavaScript masking)"}, ` +
     `UTF-8 by ${n.utf8} (ws ${n.ws.join(", ") || "?"})`
   );
 }
 
-module.exports = { nativeHelpers, describeNative };
+module.exports = { nativeHelpers, describeNative, NO_WS };

@@ -5,7 +5,8 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { median } = require("./stats");
 
-const { describeNative } = require("./native");
+const { describeNative, NO_WS } = require("./native");
+const { SCENARIOS } = require("../scenarios/index");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LABELS = {
@@ -15,7 +16,10 @@ const LABELS = {
   "raw-ws-naive": "raw ws, naive",
   "socketkit-uws": "socketkit (uWS)",
   "socket.io-uws": "socket.io (uWS)",
+  "raw-uws": "raw µWebSockets.js",
 };
+/** The servers on µWebSockets.js, in the table's order. */
+const UWS_IMPLS = ["socketkit-uws", "socket.io-uws", "raw-uws"];
 
 function version(dir) {
   try {
@@ -84,6 +88,13 @@ function medians(results, impls) {
   return out;
 }
 
+/** The parameters (full run) of every scenario: { scenario: params }, to tell a changed shape. */
+function shapes(results) {
+  const out = {};
+  for (const r of results) if (r.scenario.params) out[r.scenario.name] = r.scenario.params.full;
+  return out;
+}
+
 /** The native helpers each server's ws used (as reported by the server processes). */
 function nativeLines(results, impls) {
   const seen = {};
@@ -98,8 +109,11 @@ function nativeLines(results, impls) {
   const lines = impls
     .filter((impl) => seen[impl])
     .map((impl) => `${LABELS[impl]}: ${[...seen[impl]].join(" / ")}`);
+  // the servers framing with ws must agree (raw µWebSockets.js frames in C++, without ws)
   const bufferutil = new Set(
-    Object.values(seen).flatMap((set) => [...set].map((d) => d.split(",")[0])),
+    Object.values(seen).flatMap((set) =>
+      [...set].filter((d) => d !== NO_WS).map((d) => d.split(",")[0]),
+    ),
   );
   if (bufferutil.size > 1) lines.push("⚠ the servers did not all load the same bufferutil");
   return lines;
@@ -114,7 +128,8 @@ function headerLines(info) {
     `- node ${process.version}, socketkit ${version(".")}, socket.io ` +
       `${version("node_modules/socket.io")} (engine.io ${version("node_modules/engine.io")}, ws ` +
       `${version("node_modules/engine.io/node_modules/ws")}), ws ${version("node_modules/ws")}, ` +
-      `@socket.io/cluster-adapter ${version("node_modules/@socket.io/cluster-adapter")}`,
+      `@socket.io/cluster-adapter ${version("node_modules/@socket.io/cluster-adapter")}, ` +
+      `uWebSockets.js ${version("node_modules/uWebSockets.js")}`,
     `- machine: ${m.nproc} cores (nproc), ${m.cpu}, ${m.memGiB} GiB RAM, ${m.kernel}; ` +
       `load average at the end: ${m.load}`,
     `- processes: server and load generator in separate processes, ` +
@@ -125,17 +140,25 @@ function headerLines(info) {
     `- raw ws is the coalescing anchor (each connection corked on the first write of a tick, ` +
       `uncorked on the next tick: one kernel write per connection per tick); raw ws, naive ` +
       `writes each frame as it comes`,
+    ...(info.impls.some((i) => UWS_IMPLS.includes(i))
+      ? [
+          `- (uWS): the same application on µWebSockets.js (\`io.attachApp(app)\`); raw ` +
+            `µWebSockets.js is the same wire format hand-written on uWS (the physical limit: ` +
+            `sends corked by uWS in its callbacks, rooms and io.emit as uWS topics)`,
+        ]
+      : []),
   ];
 }
 
 function mainTable(results, info) {
   const rawImpls = info.impls.filter((i) => i.startsWith("raw-ws"));
+  const uwsImpls = info.impls.filter((i) => UWS_IMPLS.includes(i));
+  const extra = [...rawImpls, ...uwsImpls];
   const out = [
     "| scenario | metric | socketkit | socket.io | " +
-      rawImpls.map((i) => LABELS[i]).join(" | ") +
-      (rawImpls.length ? " | " : "") +
+      extra.map((i) => `${LABELS[i]} | `).join("") +
       "socketkit / socket.io | socketkit / raw ws | target (vs raw ws) |",
-    `|---|---|--:|--:|${rawImpls.map(() => "--:|").join("")}--:|--:|---|`,
+    `|---|---|--:|--:|${extra.map(() => "--:|").join("")}--:|--:|---|`,
   ];
   for (const r of results) {
     for (const metric of r.scenario.metrics) {
@@ -145,9 +168,7 @@ function mainTable(results, info) {
       out.push(
         `| ${r.scenario.title} | ${metric.label} | ${fmt(v.socketkit, metric.digits)} | ` +
           `${fmt(v["socket.io"], metric.digits)} | ` +
-          rawImpls
-            .map((i) => `${r.scenario.cluster ? "—" : fmt(v[i], metric.digits)} | `)
-            .join("") +
+          extra.map((i) => `${ran(r, i) ? fmt(v[i], metric.digits) : "—"} | `).join("") +
           `${fx(ratio(v.socketkit, v["socket.io"]))} | ` +
           `${r.scenario.cluster ? "—" : `${fx(skRaw)}`} | ${targetCell(metric, skRaw)} |`,
       );
@@ -156,7 +177,61 @@ function mainTable(results, info) {
   return out;
 }
 
-/** One line per target: the ratio, met or missed, by how much. */
+/** Whether scenario result `r` had runs of `impl` (a scenario some servers do not run: "—"). */
+function ran(r, impl) {
+  return (r.runs[impl] || []).length > 0;
+}
+
+/** Every goal of socketkit on uWS: [{ r, metric, vs, target, q }] (q: socketkit-uws / vs). */
+function uwsGoals(results) {
+  const out = [];
+  for (const r of results) {
+    for (const metric of r.scenario.metrics) {
+      for (const [vs, target] of Object.entries(metric.uwsTargets ?? {})) {
+        const q = ratio(med(r, "socketkit-uws", metric.key), med(r, vs, metric.key));
+        out.push({ r, metric, vs, target, q });
+      }
+    }
+  }
+  return out;
+}
+
+/** socketkit on uWS against the servers of its goals: one row per metric with a uWS goal. */
+function uwsTable(results, info) {
+  if (!info.impls.includes("socketkit-uws")) return [];
+  const vsAll = ["raw-ws", "raw-uws", "socket.io-uws"];
+  const out = [
+    "| scenario | metric | " +
+      vsAll.map((vs) => `socketkit (uWS) / ${LABELS[vs]} | target`).join(" | ") +
+      " |",
+    `|---|---|${vsAll.map(() => "--:|---|").join("")}`,
+  ];
+  for (const r of results) {
+    for (const metric of r.scenario.metrics) {
+      if (!metric.uwsTargets) continue;
+      const cells = vsAll.map((vs) => {
+        const q = ratio(med(r, "socketkit-uws", metric.key), med(r, vs, metric.key));
+        const target = metric.uwsTargets[vs];
+        return `${fx(q)} | ${target === undefined ? "" : targetCell({ ...metric, target }, q)}`;
+      });
+      out.push(`| ${r.scenario.title} | ${metric.label} | ${cells.join(" | ")} |`);
+    }
+  }
+  return out;
+}
+
+/** "✅ what: met by ..." / "❌ what: missed by ..." / "what: not measured". */
+function targetLine(what, q, metric, target) {
+  if (Number.isNaN(q)) return `- ${what}: not measured`;
+  const ok = metric.higher ? q >= target : q <= target;
+  const by = Math.abs(q - target);
+  return (
+    `- ${ok ? "✅" : "❌"} ${what}: ${ok ? "met" : "missed"} by ${fx(by)} ` +
+    `(${fmt((by / target) * 100, 0)}%)`
+  );
+}
+
+/** One line per target of socketkit on the Node host: the ratio, met or missed, by how much. */
 function targetLines(results) {
   const out = [];
   for (const r of results) {
@@ -165,19 +240,21 @@ function targetLines(results) {
       const skRaw = ratio(med(r, "socketkit", metric.key), med(r, "raw-ws", metric.key));
       const sign = metric.higher ? "≥" : "≤";
       const what = `${r.scenario.title}, ${metric.label}: ${fx(skRaw)} raw ws (target ${sign} ${metric.target}x)`;
-      if (Number.isNaN(skRaw)) {
-        out.push(`- ${what}: not measured`);
-        continue;
-      }
-      const ok = metric.higher ? skRaw >= metric.target : skRaw <= metric.target;
-      const by = Math.abs(skRaw - metric.target);
-      out.push(
-        `- ${ok ? "✅" : "❌"} ${what}: ${ok ? "met" : "missed"} by ${fx(by)} ` +
-          `(${fmt((by / metric.target) * 100, 0)}%)`,
-      );
+      out.push(targetLine(what, skRaw, metric, metric.target));
     }
   }
   return out;
+}
+
+/** One line per goal of socketkit on µWebSockets.js (socketkit-uws / the server named). */
+function uwsTargetLines(results) {
+  return uwsGoals(results).map(({ r, metric, vs, target, q }) => {
+    const sign = metric.higher ? "≥" : "≤";
+    const what =
+      `${r.scenario.title}, ${metric.label}: socketkit (uWS) ${fx(q)} ${LABELS[vs]} ` +
+      `(target ${sign} ${target}x)`;
+    return targetLine(what, q, metric, target);
+  });
 }
 
 /** The cluster scenarios against their single-process counterpart: what the hop costs. */
@@ -204,17 +281,38 @@ function clusterLines(results, info) {
   return out;
 }
 
+/**
+ * The medians `before` holds for scenario `sc`, if they are of the same shape: a medians.json
+ * with recorded parameters is compared only where they are equal; an older one (no parameters)
+ * keeps its figures under the name a scenario had then (`formerly`), and a scenario whose name
+ * another now claims that way has nothing to compare with (its shape changed).
+ */
+function beforeOf(before, sc) {
+  if (before.params) {
+    const p = before.params[sc.name];
+    const same = p !== undefined && JSON.stringify(p) === JSON.stringify(sc.params.full);
+    return same ? before.medians[sc.name] : undefined;
+  }
+  if (sc.formerly) return before.medians[sc.formerly];
+  if (SCENARIOS.some((other) => other.formerly === sc.name)) return undefined;
+  return before.medians[sc.name];
+}
+
 /** Before (an earlier full run's medians) and after, socketkit and the ratios, per scenario. */
 function beforeAfterLines(results, before) {
   if (!before || !before.medians) return [];
   const out = [
     `Before: ${before.label}. After: this run.`,
     "",
-    "| scenario | metric | socketkit before | socketkit after | socketkit / socket.io before | after | socketkit / raw ws before | after |",
-    "|---|---|--:|--:|--:|--:|--:|--:|",
+    "| scenario | metric | socketkit before | socketkit after | socketkit / socket.io before | after | socketkit / raw ws before | after | socketkit (uWS) before | after |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
+  const changed = [];
   for (const r of results) {
-    const b = before.medians[r.scenario.name];
+    const b = beforeOf(before, r.scenario);
+    if (b === undefined && before.medians[r.scenario.name] !== undefined) {
+      changed.push(r.scenario.title);
+    }
     for (const metric of r.scenario.metrics) {
       const bm = b ? b[metric.key] : undefined;
       const sk = med(r, "socketkit", metric.key);
@@ -227,24 +325,33 @@ function beforeAfterLines(results, before) {
           `${fmt(sk, metric.digits)} | ${fx(ratio(get(bm, "socketkit"), get(bm, "socket.io")))} | ` +
           `${fx(ratio(sk, med(r, "socket.io", metric.key)))} | ` +
           `${fx(ratio(get(bm, "socketkit"), rawOf(bm)))} | ` +
-          `${fx(ratio(sk, med(r, "raw-ws", metric.key)))} |`,
+          `${fx(ratio(sk, med(r, "raw-ws", metric.key)))} | ` +
+          `${fmt(get(bm, "socketkit-uws"), metric.digits)} | ` +
+          `${fmt(med(r, "socketkit-uws", metric.key), metric.digits)} |`,
       );
     }
   }
   out.push(
     "",
-    '("raw ws" before is the naive raw server when the earlier run predates the coalescing anchor.)',
+    '("raw ws" before is the naive raw server when the earlier run predates the coalescing anchor.' +
+      (changed.length
+        ? ` No "before" for ${changed.join(", ")}: its shape changed since that run.)`
+        : ")"),
   );
   return out;
 }
 
-/** Where socketkit's CPU went on each scenario whose target it missed (one profiled run). */
+/** Where socketkit's CPU went on each scenario whose target it missed (one profiled run each). */
 function profileLines(profiles) {
   if (!profiles || profiles.length === 0) return [];
-  const out = ["", "Profiles of the targets still missed (socketkit, one profiled run each):", ""];
-  for (const { scenario, summary: s } of profiles) {
+  const out = [
+    "",
+    "Profiles of the targets still missed (socketkit or socketkit (uWS), one profiled run each):",
+    "",
+  ];
+  for (const { scenario, impl = "socketkit", summary: s } of profiles) {
     out.push(
-      `- ${scenario.title}: ` +
+      `- ${scenario.title}, ${LABELS[impl]}: ` +
         s.areas
           .slice(0, 6)
           .map((a) => `${a.name} ${a.pct.toFixed(0)}%`)
@@ -259,6 +366,21 @@ function profileLines(profiles) {
   return out;
 }
 
+/** socketkit on µWebSockets.js: its ratios table and one line per goal (none without its runs). */
+function uwsSection(results, info) {
+  if (!info.impls.includes("socketkit-uws")) return [];
+  return [
+    "On µWebSockets.js (socketkit (uWS) against raw ws, raw µWebSockets.js and socket.io (uWS)):",
+    "",
+    ...uwsTable(results, info),
+    "",
+    "Targets of socketkit on µWebSockets.js:",
+    "",
+    ...uwsTargetLines(results),
+    "",
+  ];
+}
+
 /** The block between README's bench markers: header, table, targets, cluster, before/after. */
 function renderReadme(results, info, before) {
   info = { ...info, results };
@@ -271,6 +393,7 @@ function renderReadme(results, info, before) {
     "",
     ...targetLines(results),
     "",
+    ...uwsSection(results, info),
     ...(clusterLines(results, info).length
       ? [
           "Two worker processes (`node:cluster` + `@socket.io/cluster-adapter`):",
@@ -305,6 +428,8 @@ function render(results, info) {
     ...targetLines(results),
     "",
   );
+  const uws = uwsSection(results, info);
+  if (uws.length) out.push("## On µWebSockets.js", "", ...uws);
   const cl = clusterLines(results, info);
   if (cl.length) out.push("## Two worker processes", "", ...cl, "");
   out.push(
@@ -361,9 +486,12 @@ function render(results, info) {
     "options; raw ws (bench/servers/raw-ws.js) is a hand-written `ws` server speaking the same",
     "wire format for the same events (JSON.parse / JSON.stringify per event, broadcasts encoded",
     "once): the practical limit, in two modes: coalescing (the anchor: one kernel write per",
-    "connection per tick) and naive (each frame written as it comes). The cluster scenarios run",
-    "bench/cluster-server.js (socketkit and socket.io only). Reproduce with `npm run bench` (or",
-    "`npm run bench:quick`).",
+    "connection per tick) and naive (each frame written as it comes). socketkit (uWS) and",
+    "socket.io (uWS) run the same application on a µWebSockets.js app (`io.attachApp(app)`);",
+    "raw µWebSockets.js (bench/servers/raw-uws.js) speaks the same wire format as raw ws (one",
+    "protocol module, bench/lib/raw-sio.js) on uWS, with uWS's corking and topics: the physical",
+    "limit. The cluster scenarios run bench/cluster-server.js (socketkit and socket.io only).",
+    "Reproduce with `npm run bench` (or `npm run bench:quick`).",
     "",
   );
   if (info.before)
@@ -374,4 +502,4 @@ function render(results, info) {
   return out.join("\n");
 }
 
-module.exports = { render, renderReadme, medians, machine, LABELS };
+module.exports = { render, renderReadme, medians, shapes, machine, LABELS };

@@ -2,10 +2,17 @@
 /**
  * The scenario table: what the load generator runs (file + params, full and --quick) and which
  * metrics the report shows. `higher`: whether more is better; `target`: socketkit / raw ws goal
- * (raw ws: the coalescing anchor). `cluster`: run under node:cluster with that many workers and
+ * (raw ws: the coalescing anchor); `uwsTargets`: the goals of socketkit on µWebSockets.js
+ * (socketkit-uws), `{ server: ratio }` against each server named (for rates, socketkit-uws /
+ * server >= ratio; for memory, <=). `cluster`: run under node:cluster with that many workers and
  * @socket.io/cluster-adapter (bench/cluster-server.js), socketkit and socket.io only; `single`:
  * the single-process scenario it is compared with (the cost of the cross-process hop).
+ * `servers`: the only servers that run it. `formerly`: the name its figures had in a
+ * bench/medians.json that predates recorded parameters (the before/after table).
  */
+/** The uWS goals on a rate: ≥ 1.0x raw ws, ≥ 0.6x raw µWebSockets.js, ≥ 2x socket.io on uWS. */
+const UWS_RATE = { "raw-ws": 1.0, "raw-uws": 0.6, "socket.io-uws": 2 };
+
 /** A 64 KiB binary echo with `clients` websocket clients, 2 requests in flight each. */
 function binaryScenario(name, title, clients, describe) {
   return {
@@ -18,7 +25,13 @@ function binaryScenario(name, title, clients, describe) {
       quick: { clients, inflight: 2, size: 65536, warmupMs: 500, durationMs: 2000 },
     },
     metrics: [
-      { key: "acksPerSec", label: "acks/s", higher: true, target: 0.9 },
+      {
+        key: "acksPerSec",
+        label: "acks/s",
+        higher: true,
+        target: 0.9,
+        ...(name === "binary" ? { uwsTargets: UWS_RATE } : {}),
+      },
       { key: "mibPerSec", label: "MiB/s (both ways)", higher: true },
     ],
   };
@@ -28,6 +41,8 @@ function binaryScenario(name, title, clients, describe) {
 function contractEcho(library) {
   return {
     ...ECHO,
+    // socketkit only: no uWS goal
+    metrics: ECHO.metrics.map((metric) => ({ ...metric, uwsTargets: undefined })),
     name: `echo-${library}`,
     title: `echo + ack, ${library} contract`,
     describe: `echo with an event contract of ${library} schemas on "echo" (argument and ack checked; socketkit only; opt-in: --only=echo,echo-${library}).`,
@@ -37,26 +52,53 @@ function contractEcho(library) {
   };
 }
 
+/**
+ * Echo in the independent tool's shape: 100 clients x 8 requests in flight, each client writing
+ * in one write every request that one read of replies triggers (the server reads batches of
+ * frames): the per-message cost.
+ */
 const ECHO = {
   name: "echo",
   title: "echo + ack",
   file: "echo",
   describe:
-    '100 websocket clients, 4 acked requests in flight each, `42<id>["echo",{...}]` -> ' +
-    "`43<id>[{...}]`, every reply compared byte for byte; acks/s and latency.",
+    '100 websocket clients, 8 acked requests in flight each, `42<id>["echo",{...}]` -> ' +
+    "`43<id>[{...}]`, every reply compared byte for byte; the requests that one read of " +
+    "replies triggers leave in one write (the server reads batches of frames); acks/s and latency.",
   params: {
-    full: { clients: 100, inflight: 4, warmupMs: 1000, durationMs: 4000 },
-    quick: { clients: 100, inflight: 4, warmupMs: 500, durationMs: 2000 },
+    full: { clients: 100, inflight: 8, warmupMs: 1000, durationMs: 4000 },
+    quick: { clients: 100, inflight: 8, warmupMs: 500, durationMs: 2000 },
   },
   metrics: [
-    { key: "acksPerSec", label: "acks/s", higher: true, target: 0.7 },
+    { key: "acksPerSec", label: "acks/s", higher: true, target: 0.7, uwsTargets: UWS_RATE },
     { key: "p50", label: "p50 latency (ms)", higher: false, digits: 2 },
     { key: "p99", label: "p99 latency (ms)", higher: false, digits: 2 },
   ],
 };
 
+/**
+ * The echo of the runs before the 8-in-flight shape (4 in flight), on the Node host only: what
+ * bench/medians.json's earlier echo figures compare with (no target).
+ */
+const ECHO_4 = {
+  name: "echo-4",
+  formerly: "echo",
+  title: "echo + ack, 4 in flight",
+  file: "echo",
+  servers: ["socketkit", "socket.io", "raw-ws"],
+  describe:
+    "the echo with 4 requests in flight per client (the shape of the runs before the 8-in-flight " +
+    "one; socketkit, socket.io and raw ws only, no target): the before/after continuity.",
+  params: {
+    full: { clients: 100, inflight: 4, warmupMs: 1000, durationMs: 4000 },
+    quick: { clients: 100, inflight: 4, warmupMs: 500, durationMs: 2000 },
+  },
+  metrics: ECHO.metrics.map(({ key, label, higher, digits }) => ({ key, label, higher, digits })),
+};
+
 const SCENARIOS = [
   ECHO,
+  ECHO_4,
   contractEcho("zod"),
   contractEcho("valibot"),
   {
@@ -73,7 +115,13 @@ const SCENARIOS = [
       quick: { mode: "room", clients: 1000, rooms: 10, broadcasts: 1000, warmup: 100, window: 8 },
     },
     metrics: [
-      { key: "msgsPerSec", label: "delivered msgs/s", higher: true, target: 0.6 },
+      {
+        key: "msgsPerSec",
+        label: "delivered msgs/s",
+        higher: true,
+        target: 0.6,
+        uwsTargets: UWS_RATE,
+      },
       { key: "deliverMs", label: "time to deliver all (ms)", higher: false, digits: 0 },
       { key: "fanoutP50", label: "p50 one broadcast to its room (ms)", higher: false, digits: 2 },
     ],
@@ -91,7 +139,13 @@ const SCENARIOS = [
       quick: { mode: "all", clients: 1000, broadcasts: 100, warmup: 10, window: 4 },
     },
     metrics: [
-      { key: "msgsPerSec", label: "delivered msgs/s", higher: true, target: 0.6 },
+      {
+        key: "msgsPerSec",
+        label: "delivered msgs/s",
+        higher: true,
+        target: 0.6,
+        uwsTargets: UWS_RATE,
+      },
       { key: "deliverMs", label: "time to deliver all (ms)", higher: false, digits: 0 },
       { key: "fanoutP50", label: "p50 one broadcast to all (ms)", higher: false, digits: 2 },
     ],
@@ -129,7 +183,13 @@ const SCENARIOS = [
       quick: { mode: "idle", n: 5000, concurrency: 200 },
     },
     metrics: [
-      { key: "rssPerConn", label: "RSS per connection (KiB)", higher: false, target: 1.2 },
+      {
+        key: "rssPerConn",
+        label: "RSS per connection (KiB)",
+        higher: false,
+        target: 1.2,
+        uwsTargets: { "raw-ws": 1.0 },
+      },
       { key: "heapPerConn", label: "heap per connection (KiB)", higher: false },
       { key: "connectsPerSec", label: "connects/s while opening", higher: true },
     ],
@@ -145,7 +205,15 @@ const SCENARIOS = [
       full: { mode: "ws", concurrency: 128, warmupMs: 1000, durationMs: 4000 },
       quick: { mode: "ws", concurrency: 128, warmupMs: 500, durationMs: 2000 },
     },
-    metrics: [{ key: "connectsPerSec", label: "connects/s", higher: true, target: 0.9 }],
+    metrics: [
+      {
+        key: "connectsPerSec",
+        label: "connects/s",
+        higher: true,
+        target: 0.9,
+        uwsTargets: UWS_RATE,
+      },
+    ],
   },
   {
     name: "connect-polling",
@@ -159,7 +227,15 @@ const SCENARIOS = [
       full: { mode: "polling", concurrency: 128, warmupMs: 1000, durationMs: 4000 },
       quick: { mode: "polling", concurrency: 128, warmupMs: 500, durationMs: 2000 },
     },
-    metrics: [{ key: "sessionsPerSec", label: "sessions/s", higher: true, target: 0.9 }],
+    metrics: [
+      {
+        key: "sessionsPerSec",
+        label: "sessions/s",
+        higher: true,
+        target: 0.9,
+        uwsTargets: UWS_RATE,
+      },
+    ],
   },
   {
     name: "cluster-room",
