@@ -6,8 +6,7 @@ import { reportError } from "../util/report";
 import { runSteps } from "../util/middleware";
 import { createDebug } from "../util/debug";
 import type { Namespace } from "./namespace";
-import { ParentNamespace } from "./parent-namespace";
-import type { Server } from "./server";
+import type { ParentNamespace } from "./parent-namespace";
 import type { EventsMap } from "./typed-events";
 
 const debug = createDebug("socket.io:server");
@@ -19,8 +18,25 @@ export type NamespaceCheck = (
   next: (err: Error | null, success: boolean) => void,
 ) => void;
 
+/** What the dynamic namespaces need of their server: its parents' factory, namespaces, limit. */
+export interface DynamicNamespaceHost<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+> {
+  /** A new parent namespace of this server. */
+  newParent(): ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The namespace `name` if it exists. */
+  namespace(
+    name: string,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> | undefined;
+  /** How many children the parents may have at most (`maxDynamicNamespaces`). */
+  readonly maxChildren: number;
+}
+
 /**
- * The dynamic namespaces of one {@link Server}. Each `io.of(regex | fn)` adds a parent here; a
+ * The dynamic namespaces of one Server. Each `io.of(regex | fn)` adds a parent here; a
  * client connecting to an unknown namespace asks the parents in turn, and the first that
  * accepts creates the child. Internal: applications meet only the parents `io.of()` returns.
  */
@@ -30,7 +46,7 @@ export class DynamicNamespaces<
   ServerSideEvents extends EventsMap,
   SocketData,
 > {
-  readonly #server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly #server: DynamicNamespaceHost<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #parentNsps = new Map<
     NamespaceCheck,
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
@@ -40,7 +56,9 @@ export class DynamicNamespaces<
     ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   >();
 
-  constructor(server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) {
+  constructor(
+    server: DynamicNamespaceHost<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+  ) {
     this.#server = server;
   }
 
@@ -48,9 +66,7 @@ export class DynamicNamespaces<
   addParent(
     name: RegExp | NamespaceCheck,
   ): ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
-    const parent = new ParentNamespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>(
-      this.#server,
-    );
+    const parent = this.#server.newParent();
     debug("initializing parent namespace %s", parent.name);
     if (typeof name === "function") {
       this.#parentNsps.set(name, parent);
@@ -111,13 +127,13 @@ export class DynamicNamespaces<
           fn(false);
           return;
         }
-        const existing = this.#server._nsps.get(name);
+        const existing = this.#server.namespace(name);
         if (existing) {
           debug("dynamic namespace %s already exists", name);
           fn(existing);
           return;
         }
-        if (this.#count() >= (this.#server.opts.maxDynamicNamespaces ?? 10_000)) {
+        if (this.#count() >= this.#server.maxChildren) {
           debug("too many dynamic namespaces, refusing %s", name);
           fn(false);
           return;

@@ -22,7 +22,12 @@ import { clientBundle, clientBundleFileFromUrl } from "../http/client-bundle";
 import { createListeningServer } from "../http/listen";
 import { Client, type ConnectTimeoutTarget } from "./client";
 import { Namespace } from "./namespace";
-import { DynamicNamespaces, type NamespaceCheck } from "./dynamic-namespaces";
+import {
+  DynamicNamespaces,
+  type DynamicNamespaceHost,
+  type NamespaceCheck,
+} from "./dynamic-namespaces";
+import { ParentNamespace } from "./parent-namespace";
 import { validateOptions, type AdapterConstructor, type ServerOptions } from "./options";
 import type { Socket } from "./socket";
 import { Operations } from "../ops/operations";
@@ -66,6 +71,24 @@ function closeForReconnect(conn: EngineSocket): void {
 
 function onConnectTimeout(client: ConnectTimeoutTarget): void {
   client.onConnectTimeout();
+}
+
+/** The server as its dynamic namespaces see it (parents created on it, its namespaces). */
+function dynamicNamespaceHost<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ServerSideEvents extends EventsMap,
+  SocketData,
+>(
+  server: Server<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+): DynamicNamespaceHost<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+  return {
+    newParent: () => new ParentNamespace(server),
+    namespace: (name) => server._nsps.get(name),
+    get maxChildren() {
+      return server.opts.maxDynamicNamespaces ?? 10_000;
+    },
+  };
 }
 
 /**
@@ -119,7 +142,7 @@ export class Server<
     EmitEvents,
     ServerSideEvents,
     SocketData
-  >(this);
+  >(dynamicNamespaceHost(this));
   #path = "/socket.io";
   #connectTimeout = 45000;
   #serveClient = true;

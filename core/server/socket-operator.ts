@@ -3,7 +3,6 @@
  */
 import type { BroadcastFlags, Room } from "../types";
 import type { BroadcastOperator } from "./broadcast-operator";
-import type { Socket } from "./socket";
 import type {
   AllButLast,
   DecorateAcknowledgements,
@@ -17,6 +16,16 @@ import type {
 } from "./typed-events";
 
 /**
+ * What an operator needs of its socket (a {@link Socket}): emits and a broadcast operator, each
+ * with the operator's modifiers.
+ */
+export interface FlaggedEmitter<SocketData> {
+  emitWithFlags(flags: BroadcastFlags, ev: string, args: unknown[]): boolean;
+  emitWithAckFlags(flags: BroadcastFlags, ev: string, args: unknown[]): Promise<unknown>;
+  newBroadcastOperator(flags: BroadcastFlags): BroadcastOperator<EventsMap, SocketData>;
+}
+
+/**
  * A socket with emit modifiers (volatile, compress, timeout): returned by `socket.volatile`,
  * `socket.compress()` and `socket.timeout()`, so that the socket itself keeps no per-emit state.
  */
@@ -26,13 +35,10 @@ export class SocketOperator<
   ServerSideEvents extends EventsMap,
   SocketData,
 > {
-  readonly #socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>;
+  readonly #socket: FlaggedEmitter<SocketData>;
   readonly #flags: BroadcastFlags;
 
-  constructor(
-    socket: Socket<ListenEvents, EventsMap, ServerSideEvents, SocketData>,
-    flags: BroadcastFlags,
-  ) {
+  constructor(socket: FlaggedEmitter<SocketData>, flags: BroadcastFlags) {
     this.#socket = socket;
     this.#flags = flags;
   }

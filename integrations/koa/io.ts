@@ -18,7 +18,7 @@ import {
   type Socket,
 } from "../../core/index";
 import { compose, KoaEvents, type EventContext, type EventHandler } from "./events";
-import { attach, type KoaSocketkitOptions } from "./index";
+import { attach, type KoaSocketkitOptions } from "./attach";
 
 /** koa-socket-2's constructor options. */
 export interface IOOptions {
