@@ -13,10 +13,10 @@ import {
   closeCluster,
   connectTo,
   onCleanup,
-  startNode,
+  startAdapterNode,
   trackClient,
   untilServerCount,
-  type ClusterNode,
+  type AdapterNode,
 } from "./helpers";
 import "../../integrations/ecosystem";
 import { Adapter, type AdapterConstructor } from "../../core/index";
@@ -24,9 +24,9 @@ import { waitFor } from "../support/wait";
 
 afterEach(closeCluster);
 
-async function instrumentedCluster(): Promise<ClusterNode[]> {
+async function instrumentedCluster(): Promise<AdapterNode[]> {
   const key = "socketkit-admin-" + randomBytes(6).toString("hex");
-  const nodes: ClusterNode[] = [];
+  const nodes: AdapterNode[] = [];
   for (const serverId of ["node-a", "node-b"]) {
     const pub = createRedisClient({ url: REDIS_URL });
     const sub = pub.duplicate();
@@ -35,7 +35,7 @@ async function instrumentedCluster(): Promise<ClusterNode[]> {
     onCleanup(() => Promise.all([pub, sub].map((c) => (c.isOpen ? c.close() : undefined))));
     await Promise.all([pub.connect(), sub.connect()]);
     const adapter = createAdapter(pub, sub, { key, requestsTimeout: 3000 });
-    const node = await startNode("socketkit", {
+    const node = await startAdapterNode("socketkit", {
       adapter: adapter as unknown as AdapterConstructor,
     });
     instrument(node.io, { auth: false, mode: "development", serverId });

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { io as connectClient, type Socket as ClientSocket } from "socket.io-client";
 import { describeWithBroker, REDIS_URL } from "../support/brokers";
 import { waitFor, waitUntil } from "../support/wait";
-import { startProxy, uniquePrefix, type RoundRobinProxy } from "./support";
+import { startRoundRobinProxy, uniquePrefix, type RoundRobinProxy } from "./support";
 
 const describeRedis = describeWithBroker("redis", "@socket.io/redis-streams-adapter");
 
@@ -48,7 +48,7 @@ interface Seen {
 
 const children = new Set<ChildProcess>();
 
-async function startNode(
+async function forkNode(
   name: string,
   prefix: string,
   maxDisconnection: number,
@@ -250,8 +250,8 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
 
   it("brings every socket of the killed node back on the survivors: same id, rooms, no message lost", async () => {
     const prefix = uniquePrefix("crash");
-    const nodes = await Promise.all(["a", "b", "c"].map((n) => startNode(n, prefix, 20000)));
-    proxy = await startProxy(nodes.map((n) => n.port));
+    const nodes = await Promise.all(["a", "b", "c"].map((n) => forkNode(n, prefix, 20000)));
+    proxy = await startRoundRobinProxy(nodes.map((n) => n.port));
     seen = await connectAll(proxy.url);
     for (const node of nodes) node.child.send("start");
     await sleep(600 + Math.floor(Math.random() * 800));
@@ -284,8 +284,8 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
 
   it("recovers every socket through a rolling SIGKILL of every node, nothing lost or twice", async () => {
     const prefix = uniquePrefix("rolling");
-    const nodes = await Promise.all(["a", "b", "c"].map((n) => startNode(n, prefix, 20000)));
-    proxy = await startProxy(nodes.map((n) => n.port));
+    const nodes = await Promise.all(["a", "b", "c"].map((n) => forkNode(n, prefix, 20000)));
+    proxy = await startRoundRobinProxy(nodes.map((n) => n.port));
     seen = await connectAll(proxy.url);
     for (const node of nodes) node.child.send("start");
     const dead: string[] = [];
@@ -303,7 +303,7 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
         20000,
         () => `the clients of ${victim.name} to reconnect`,
       );
-      const restarted = await startNode(`${victim.name}${i + 2}`, prefix, 20000);
+      const restarted = await forkNode(`${victim.name}${i + 2}`, prefix, 20000);
       nodes[i] = restarted;
       proxy.restore(i, restarted.port);
       restarted.child.send("start");
@@ -326,8 +326,8 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
   it("gives a new socket once the dead node's sessions are older than maxDisconnectionDuration", async () => {
     const prefix = uniquePrefix("expiry");
     const maxDisconnection = 1500;
-    const nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix, maxDisconnection)));
-    proxy = await startProxy(nodes.map((n) => n.port));
+    const nodes = await Promise.all(["a", "b"].map((n) => forkNode(n, prefix, maxDisconnection)));
+    proxy = await startRoundRobinProxy(nodes.map((n) => n.port));
     seen = await connectAll(proxy.url, 20);
     const victim = nodes[0]!;
     const onVictim = seen.filter((s) => s.node === victim.name);
@@ -359,11 +359,11 @@ describeRedis("connection state recovery across a SIGKILLed node (redis-streams-
   it("works in a mixed cluster: a socket.io 4.8 node restores what socketkit stored, its own clients recover only as in socket.io", async () => {
     const prefix = uniquePrefix("mixed-crash");
     const nodes = await Promise.all([
-      startNode("a", prefix, 20000),
-      startNode("b", prefix, 20000),
-      startNode("c", prefix, 20000, "socket.io"),
+      forkNode("a", prefix, 20000),
+      forkNode("b", prefix, 20000),
+      forkNode("c", prefix, 20000, "socket.io"),
     ]);
-    proxy = await startProxy(nodes.map((n) => n.port));
+    proxy = await startRoundRobinProxy(nodes.map((n) => n.port));
     seen = await connectAll(proxy.url);
     for (const node of nodes) node.child.send("start");
     await sleep(600 + Math.floor(Math.random() * 400));

@@ -21,16 +21,12 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import {
-  createServer as createTcpServer,
-  connect as tcpConnect,
-  type Socket as TcpSocket,
-} from "node:net";
 import type { AddressInfo } from "node:net";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient as createRedisClient } from "redis";
 import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import { Server, type AdapterConstructor, type DrainResult, type Socket } from "../../core/index";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 import { waitUntil } from "../support/wait";
 import type { RedisClient } from "../support/brokers";
 
@@ -75,7 +71,7 @@ interface Node {
   redis: RedisClient;
 }
 
-async function startNode(
+async function startStreamsNode(
   name: string,
   streamName: string,
   sessionKeyPrefix: string,
@@ -100,47 +96,11 @@ async function startNode(
 }
 
 /** A TCP proxy handing each new connection to the next backend that accepts it. */
-async function startProxy(ports: number[]): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<TcpSocket>();
+function startRoundRobin(ports: number[]): Promise<TcpProxy> {
   let next = 0;
-  const server = createTcpServer((downstream) => {
-    sockets.add(downstream);
-    downstream.on("close", () => sockets.delete(downstream));
-    downstream.on("error", () => downstream.destroy());
-    const tryBackend = (attempt: number): void => {
-      if (attempt >= ports.length) {
-        downstream.destroy();
-        return;
-      }
-      const port = ports[next++ % ports.length];
-      const upstream = tcpConnect(port, "127.0.0.1");
-      sockets.add(upstream);
-      upstream.on("close", () => sockets.delete(upstream));
-      upstream.once("error", () => {
-        upstream.destroy();
-        // a stopped backend: the next one (a connection that already flowed just ends)
-        if (upstream.bytesRead === 0 && upstream.bytesWritten === 0) tryBackend(attempt + 1);
-        else downstream.destroy();
-      });
-      upstream.once("connect", () => {
-        upstream.on("error", () => downstream.destroy());
-        downstream.pipe(upstream);
-        upstream.pipe(downstream);
-        upstream.on("close", () => downstream.destroy());
-        downstream.on("close", () => upstream.destroy());
-      });
-    };
-    tryBackend(0);
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    port: (server.address() as AddressInfo).port,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
+  return startTcpProxy((attempt) =>
+    attempt < ports.length ? ports[next++ % ports.length] : undefined,
+  );
 }
 
 const suite = REDIS_UP || IN_CI ? describe : describe.skip;
@@ -148,7 +108,7 @@ const suite = REDIS_UP || IN_CI ? describe : describe.skip;
 suite("drain on the Redis Streams adapter behind a round-robin proxy", () => {
   const key = "socketkit-drain-" + randomBytes(6).toString("hex");
   let nodes: Node[] = [];
-  let proxy: { port: number; close(): Promise<void> } | null = null;
+  let proxy: TcpProxy | null = null;
   const clients: ClientSocket[] = [];
 
   afterAll(async () => {
@@ -164,8 +124,8 @@ suite("drain on the Redis Streams adapter behind a round-robin proxy", () => {
   });
 
   it("moves every client of the drained node to the other one, losing and duplicating nothing", async () => {
-    const a = await startNode("A", key, key + ":session:");
-    const b = await startNode("B", key, key + ":session:");
+    const a = await startStreamsNode("A", key, key + ":session:");
+    const b = await startStreamsNode("B", key, key + ":session:");
     nodes = [a, b];
     const publisher = b;
     // the adapters read the stream and see each other
@@ -178,7 +138,7 @@ suite("drain on the Redis Streams adapter behind a round-robin proxy", () => {
       15_000,
       "the nodes to see each other",
     );
-    proxy = await startProxy([a.port, b.port]);
+    proxy = await startRoundRobin([a.port, b.port]);
 
     const firstNode = new Map<string, string>();
     for (const node of nodes) {

@@ -5,12 +5,7 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import { once } from "node:events";
-import {
-  connect as netConnect,
-  createServer as createNetServer,
-  type AddressInfo,
-  type Socket as NetSocket,
-} from "node:net";
+import type { AddressInfo } from "node:net";
 import { Server as OfficialServer } from "socket.io";
 import {
   io as ioc,
@@ -19,11 +14,12 @@ import {
   type SocketOptions,
 } from "socket.io-client";
 import { Server, type ServerOptions, type Socket } from "../../core/index";
+import { startTcpProxy } from "../support/tcp-proxy";
 import { sleep, waitFor } from "../support/wait";
 
 export type NodeKind = "socketkit" | "socket.io";
 
-export interface ClusterNode {
+export interface AdapterNode {
   kind: NodeKind;
   /** The server, typed as ours: the official one has the same public API. */
   io: Server;
@@ -31,7 +27,7 @@ export interface ClusterNode {
   url: string;
 }
 
-const nodes = new Set<ClusterNode>();
+const nodes = new Set<AdapterNode>();
 const clients = new Set<ClientSocket>();
 const closers: (() => Promise<unknown> | unknown)[] = [];
 
@@ -41,10 +37,10 @@ export function onCleanup(close: () => Promise<unknown> | unknown): void {
 }
 
 /** A socketkit or official socket.io server with `opts` (an adapter), listening on port 0. */
-export async function startNode(
+export async function startAdapterNode(
   kind: NodeKind,
   opts: Partial<ServerOptions> = {},
-): Promise<ClusterNode> {
+): Promise<AdapterNode> {
   const http = createServer();
   const io =
     kind === "socketkit"
@@ -64,7 +60,7 @@ export async function startNode(
 
 /** An official client connected to `node`: resolves with it and its server-side socket. */
 export async function connectTo(
-  node: ClusterNode,
+  node: AdapterNode,
   nsp = "/",
   opts: Partial<ManagerOptions & SocketOptions> = {},
 ): Promise<{ client: ClientSocket; socket: Socket }> {
@@ -92,7 +88,7 @@ export function trackClient(client: ClientSocket): ClientSocket {
  * through the broker). Polls `serverCount()`, the only view the adapters give of it.
  */
 export async function untilServerCount(
-  list: ClusterNode[],
+  list: AdapterNode[],
   count: number,
   nsp = "/",
   ms = 15000,
@@ -112,7 +108,7 @@ export async function untilServerCount(
 }
 
 /** Closes a node (its adapters publish their departure) and forgets it. */
-export async function closeNode(node: ClusterNode): Promise<void> {
+export async function closeNode(node: AdapterNode): Promise<void> {
   if (!nodes.delete(node)) return;
   node.http.closeAllConnections();
   await node.io.close();
@@ -140,45 +136,15 @@ export interface SwitchProxy {
   cut(): void;
 }
 
-export async function startProxy(target: number): Promise<SwitchProxy> {
-  const pairs = new Set<[NetSocket, NetSocket]>();
-  const server = createNetServer((downstream) => {
-    const upstream = netConnect(proxy.target, "127.0.0.1");
-    const pair: [NetSocket, NetSocket] = [downstream, upstream];
-    pairs.add(pair);
-    const drop = (): void => {
-      pairs.delete(pair);
-      downstream.destroy();
-      upstream.destroy();
-    };
-    downstream.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const proxy: SwitchProxy = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    target,
-    cut: () => {
-      for (const [a, b] of [...pairs]) {
-        a.destroy();
-        b.destroy();
-      }
-      pairs.clear();
-    },
-  };
-  onCleanup(async () => {
-    proxy.cut();
-    server.close();
-    await once(server, "close");
-  });
+export async function startSwitchProxy(target: number): Promise<SwitchProxy> {
+  const tcp = await startTcpProxy((attempt) => (attempt === 0 ? proxy.target : undefined));
+  const proxy: SwitchProxy = { url: tcp.url, target, cut: tcp.cut };
+  onCleanup(tcp.close);
   return proxy;
 }
 
 /** The port of a node, for a proxy target. */
-export function portOf(node: ClusterNode): number {
+export function portOf(node: AdapterNode): number {
   return (node.http.address() as AddressInfo).port;
 }
 

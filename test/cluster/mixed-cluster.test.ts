@@ -16,9 +16,9 @@ import {
   closeCluster,
   connectTo,
   onCleanup,
-  startNode,
+  startAdapterNode,
   untilServerCount,
-  type ClusterNode,
+  type AdapterNode,
   type NodeKind,
   withAckTimeout,
 } from "./helpers";
@@ -29,11 +29,11 @@ afterEach(closeCluster);
 afterAll(adapterTimersDone);
 
 /** Starts the nodes of one cluster, in the given order, and waits until they count each other. */
-type ClusterFactory = (kinds: NodeKind[]) => Promise<ClusterNode[]>;
+type ClusterFactory = (kinds: NodeKind[]) => Promise<AdapterNode[]>;
 
-async function redisCluster(kinds: NodeKind[]): Promise<ClusterNode[]> {
+async function redisCluster(kinds: NodeKind[]): Promise<AdapterNode[]> {
   const key = "socketkit-mixed-" + randomBytes(6).toString("hex");
-  const nodes: ClusterNode[] = [];
+  const nodes: AdapterNode[] = [];
   for (const kind of kinds) {
     const pub = createRedisClient({ url: REDIS_URL });
     const sub = pub.duplicate();
@@ -42,15 +42,15 @@ async function redisCluster(kinds: NodeKind[]): Promise<ClusterNode[]> {
     sub.on("error", (err: Error) => console.error("redis", err.message));
     await Promise.all([pub.connect(), sub.connect()]);
     const adapter = createRedisAdapter(pub, sub, { key, requestsTimeout: 3000 });
-    nodes.push(await startNode(kind, { adapter: adapter as unknown as AdapterConstructor }));
+    nodes.push(await startAdapterNode(kind, { adapter: adapter as unknown as AdapterConstructor }));
   }
   await untilServerCount(nodes, nodes.length);
   return nodes;
 }
 
-async function postgresCluster(kinds: NodeKind[]): Promise<ClusterNode[]> {
+async function postgresCluster(kinds: NodeKind[]): Promise<AdapterNode[]> {
   const channelPrefix = "socketkit-mixed-" + randomBytes(6).toString("hex");
-  const nodes: ClusterNode[] = [];
+  const nodes: AdapterNode[] = [];
   for (const kind of kinds) {
     const pool = new Pool({ ...POSTGRES, max: 4 });
     onCleanup(() => pool.end());
@@ -59,7 +59,9 @@ async function postgresCluster(kinds: NodeKind[]): Promise<ClusterNode[]> {
       heartbeatInterval: 500,
       heartbeatTimeout: 3000,
     });
-    const node = await startNode(kind, { adapter: adapter as unknown as AdapterConstructor });
+    const node = await startAdapterNode(kind, {
+      adapter: adapter as unknown as AdapterConstructor,
+    });
     // socket.io 4.8.1 does not call init() (4.8.2+ does, as socketkit does)
     if (kind === "socket.io") void node.io.of("/").adapter.init();
     nodes.push(node);

@@ -14,9 +14,9 @@ import {
   closeNode,
   connectTo,
   onCleanup,
-  startNode,
+  startAdapterNode,
   untilServerCount,
-  type ClusterNode,
+  type AdapterNode,
   type NodeKind,
   withAckTimeout,
 } from "./helpers";
@@ -48,7 +48,7 @@ function newChannel(): string {
 }
 
 /** A node on the Postgres adapter, with its own pool (as a separate process would have). */
-async function postgresNode(kind: NodeKind, channelPrefix: string): Promise<ClusterNode> {
+async function postgresNode(kind: NodeKind, channelPrefix: string): Promise<AdapterNode> {
   const pool = new Pool({ ...POSTGRES, max: 4 });
   onCleanup(() => pool.end());
   const adapter = createAdapter(pool, {
@@ -56,7 +56,7 @@ async function postgresNode(kind: NodeKind, channelPrefix: string): Promise<Clus
     heartbeatInterval: 500,
     heartbeatTimeout: 3000,
   }) as unknown as AdapterConstructor;
-  const node = await startNode(kind, { adapter });
+  const node = await startAdapterNode(kind, { adapter });
   if (kind === "socket.io") {
     // socket.io 4.8.1 (the devDependency) does not call init(); 4.8.2+ does, as socketkit
     void node.io.of("/").adapter.init();
@@ -65,9 +65,9 @@ async function postgresNode(kind: NodeKind, channelPrefix: string): Promise<Clus
 }
 
 /** Three socketkit nodes on a fresh channel, started one after the other, counting each other. */
-async function threeNodes(): Promise<ClusterNode[]> {
+async function threeNodes(): Promise<AdapterNode[]> {
   const channel = newChannel();
-  const nodes: ClusterNode[] = [];
+  const nodes: AdapterNode[] = [];
   for (let i = 0; i < 3; i++) nodes.push(await postgresNode("socketkit", channel));
   await untilServerCount(nodes, 3);
   return nodes;

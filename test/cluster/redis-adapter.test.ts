@@ -11,6 +11,7 @@ import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient as createRedisClient } from "redis";
 import type { Socket as ClientSocket } from "socket.io-client";
 import {
+  connect as connectClient,
   createClient as createTrackedClient,
   startServer,
   type ServerHarness,
@@ -93,10 +94,7 @@ async function allSubscribed(nodes: Node[], nsp: string): Promise<void> {
 }
 
 async function connect(node: Node, nsp = "/"): Promise<{ client: ClientSocket; socket: Socket }> {
-  const conn = waitFor<[Socket]>(node.h.io.of(nsp), "connection");
-  const client = createClient(node.h, nsp, { transports: ["websocket"] });
-  const [socket] = await conn;
-  await waitFor(client, "connect");
+  const [client, socket] = await connectClient(node.h, { transports: ["websocket"] }, nsp);
   return { client, socket };
 }
 

@@ -13,11 +13,11 @@ import {
   closeCluster,
   onCleanup,
   portOf,
-  startNode,
-  startProxy,
+  startAdapterNode,
+  startSwitchProxy,
   trackClient,
   untilServerCount,
-  type ClusterNode,
+  type AdapterNode,
   type NodeKind,
 } from "./helpers";
 import type { AdapterConstructor, Socket } from "../../core/index";
@@ -27,7 +27,7 @@ import type { RedisClient } from "../support/brokers";
 afterEach(closeCluster);
 
 interface StreamsCluster {
-  nodes: ClusterNode[];
+  nodes: AdapterNode[];
   redis: RedisClient;
   streamName: string;
   sessionKeyPrefix: string;
@@ -37,7 +37,7 @@ async function streamsCluster(kinds: NodeKind[]): Promise<StreamsCluster> {
   const id = randomBytes(6).toString("hex");
   const streamName = `socketkit-test-${id}`;
   const sessionKeyPrefix = `socketkit-test-session-${id}:`;
-  const nodes: ClusterNode[] = [];
+  const nodes: AdapterNode[] = [];
   const control = createRedisClient({ url: REDIS_URL });
   await control.connect();
   onCleanup(async () => {
@@ -58,7 +58,7 @@ async function streamsCluster(kinds: NodeKind[]): Promise<StreamsCluster> {
       heartbeatInterval: 500,
       heartbeatTimeout: 3000,
     });
-    const node = await startNode(kind, {
+    const node = await startAdapterNode(kind, {
       adapter: adapter as unknown as AdapterConstructor,
       connectionStateRecovery: { maxDisconnectionDuration: 60_000 },
     });
@@ -101,7 +101,7 @@ describeWithBroker("redis", "@socket.io/redis-streams-adapter")(
       async (_name, kinds) => {
         const { nodes, redis, streamName, sessionKeyPrefix } = await streamsCluster(kinds);
         const [a, b] = nodes;
-        const proxy = await startProxy(portOf(a));
+        const proxy = await startSwitchProxy(portOf(a));
         const onA = waitFor<[Socket]>(a.io, "connection");
         const client = trackClient(
           ioc(proxy.url, { forceNew: true, reconnection: false, transports: ["websocket"] }),
@@ -129,7 +129,7 @@ describeWithBroker("redis", "@socket.io/redis-streams-adapter")(
 
         // missed: from both nodes, to its room and to everyone; each one in the stream before
         // the next is sent, so that the stream's order (the order of recovery) is the test's
-        const missed: [ClusterNode, string | null, string, unknown][] = [
+        const missed: [AdapterNode, string | null, string, unknown][] = [
           [a, "room1", "m1", 1],
           [b, null, "m2", 2],
           [a, null, "m3", Buffer.from([3])],

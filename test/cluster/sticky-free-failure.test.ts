@@ -6,7 +6,13 @@
  */
 import { request } from "node:http";
 import { createClient } from "redis";
-import { describeWithRedis, killNode, startNode, uniquePrefix, type ClusterNode } from "./support";
+import {
+  describeWithRedis,
+  killNode,
+  startRoutedNode,
+  uniquePrefix,
+  type RoutedNode,
+} from "./support";
 import {
   connected,
   echo,
@@ -23,11 +29,11 @@ import type { RedisClient } from "../support/brokers";
 
 const UNKNOWN_SID = { code: 1, message: "Session ID unknown" };
 
-function url(node: ClusterNode, query: string): string {
+function url(node: RoutedNode, query: string): string {
   return `http://127.0.0.1:${node.port}/socket.io/?EIO=4&transport=polling${query}`;
 }
 
-async function handshake(node: ClusterNode): Promise<string> {
+async function handshake(node: RoutedNode): Promise<string> {
   const res = await fetch(url(node, ""));
   const body = await res.text();
   return (JSON.parse(body.substring(1)) as { sid: string }).sid;
@@ -42,7 +48,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
   });
 
   it("answers 'Session ID unknown' at once when no node owns the session's tag", async () => {
-    run.nodes = [await startNode("a", uniquePrefix("gone"))];
+    run.nodes = [await startRoutedNode("a", uniquePrefix("gone"))];
     const errors: number[] = [];
     run.nodes[0].io.engine.on("connection_error", (e: { code: number }) => errors.push(e.code));
     const res = await fetch(url(run.nodes[0], "&sid=" + "GONE0000" + "x".repeat(20)));
@@ -59,7 +65,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     extra.push(silent);
     await silent.connect();
     await silent.subscribe(`${prefix}#SILENT00`, () => undefined);
-    const timed = await startNode("a", prefix, {}, { requestTimeout: 300 });
+    const timed = await startRoutedNode("a", prefix, {}, { requestTimeout: 300 });
     run.nodes = [timed];
     const res = await fetch(url(timed, "&sid=SILENT00" + "x".repeat(20)));
     expect(res.status).toBe(400);
@@ -70,7 +76,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
   it("refuses a forwarded POST larger than maxHttpBufferSize (413) before it reaches the owner", async () => {
     const prefix = uniquePrefix("bound");
     run.nodes = await Promise.all(
-      ["a", "b"].map((n) => startNode(n, prefix, { maxHttpBufferSize: 1000 })),
+      ["a", "b"].map((n) => startRoutedNode(n, prefix, { maxHttpBufferSize: 1000 })),
     );
     const [a, b] = run.nodes;
     const sid = await handshake(b);
@@ -114,7 +120,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
 
   it("forwards compressed answers intact", async () => {
     const prefix = uniquePrefix("gzip");
-    run.nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
+    run.nodes = await Promise.all(["a", "b"].map((n) => startRoutedNode(n, prefix)));
     const [a, b] = run.nodes;
     const sid = await handshake(b);
     b.io.engine.clients[sid].send("x".repeat(5000));
@@ -128,7 +134,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
 
   it("ends the session on the owner when the client abandons a forwarded poll, as locally", async () => {
     const prefix = uniquePrefix("abort");
-    run.nodes = await Promise.all(["a", "b"].map((n) => startNode(n, prefix)));
+    run.nodes = await Promise.all(["a", "b"].map((n) => startRoutedNode(n, prefix)));
     const [a, b] = run.nodes;
     const sid = await handshake(b);
     const session = b.io.engine.clients[sid] as EngineSocket;
@@ -163,7 +169,7 @@ describeWithRedis("sticky-free cluster: failures (Redis)", () => {
     for (const t of run.tallies) t.client.on("connect", () => reconnects++);
 
     let seq = 0;
-    const live = (): ClusterNode[] => run.nodes.filter((n) => !n.killed);
+    const live = (): RoutedNode[] => run.nodes.filter((n) => !n.killed);
     const emitter = setInterval(() => {
       const senders = live();
       seq++;

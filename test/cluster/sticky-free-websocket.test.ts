@@ -4,7 +4,13 @@
  * reconnects elsewhere; when the relaying node dies, the owner ends the session at its next
  * frame instead of waiting for the ping timeout.
  */
-import { describeWithRedis, killNode, startNode, startProxy, uniquePrefix } from "./support";
+import {
+  describeWithRedis,
+  killNode,
+  startRoutedNode,
+  startRoundRobinProxy,
+  uniquePrefix,
+} from "./support";
 import { connected, serve, tallyClient, type Tally, useCluster } from "./traffic";
 import type { EngineSocket } from "../../core/index";
 
@@ -15,10 +21,12 @@ describeWithRedis("sticky-free cluster: relayed WebSockets (Redis)", () => {
   async function relayedClient(): Promise<{ tally: Tally; session: EngineSocket }> {
     const prefix = uniquePrefix("ws");
     run.nodes = await Promise.all(
-      ["a", "b", "c"].map((n) => startNode(n, prefix, { pingInterval: 1000, pingTimeout: 1000 })),
+      ["a", "b", "c"].map((n) =>
+        startRoutedNode(n, prefix, { pingInterval: 1000, pingTimeout: 1000 }),
+      ),
     );
     run.nodes.forEach(serve);
-    run.proxy = await startProxy(
+    run.proxy = await startRoundRobinProxy(
       run.nodes.map((n) => n.port),
       (_url, upgrade) => (upgrade ? 1 : 0),
     );

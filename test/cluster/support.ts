@@ -23,7 +23,7 @@ export const describeWithRedis: jest.Describe = describeWithBroker(
   "sticky-free cluster (engine routing over Redis)",
 );
 
-export interface ClusterNode {
+export interface RoutedNode {
   name: string;
   io: Server;
   http: HttpServer;
@@ -34,13 +34,13 @@ export interface ClusterNode {
 }
 
 /** A socketkit node: Redis cluster driver (engine routing) + Redis adapter (rooms, broadcasts). */
-export async function startNode(
+export async function startRoutedNode(
   name: string,
   prefix: string,
   opts: Partial<ServerOptions> = {},
   cluster: Omit<EngineClusterOptions, "driver"> = {},
   adapter: "redis" | "redis-streams" = "redis",
-): Promise<ClusterNode> {
+): Promise<RoutedNode> {
   const clients = [0, 1, 2, 3].map(() => createClient({ url: REDIS_URL }));
   await Promise.all(clients.map((c) => c.connect()));
   const [pub, sub, adapterPub, adapterSub] = clients;
@@ -69,7 +69,7 @@ export async function startNode(
 }
 
 /** A graceful stop: sessions closed, adapter and driver released, connections closed. */
-export async function stopNode(node: ClusterNode): Promise<void> {
+export async function stopNode(node: RoutedNode): Promise<void> {
   if (node.killed) return;
   node.killed = true;
   const closed = new Promise<void>((resolve) => node.io.close(() => resolve()));
@@ -85,7 +85,7 @@ export async function stopNode(node: ClusterNode): Promise<void> {
  * A crash, as near as one process allows: the node's broker connections and HTTP connections
  * are cut first (nothing it says afterwards reaches anyone), then its timers are stopped.
  */
-export async function killNode(node: ClusterNode): Promise<void> {
+export async function killNode(node: RoutedNode): Promise<void> {
   node.killed = true;
   // commands already sent (an adapter's PUBLISH, which @socket.io/redis-adapter never awaits)
   // would be rejected by destroy() inside this test process: let them land first (a PING
@@ -115,7 +115,10 @@ export interface RoundRobinProxy {
  */
 export type Steer = (url: string, upgrade: boolean) => number | undefined;
 
-export async function startProxy(ports: number[], steer?: Steer): Promise<RoundRobinProxy> {
+export async function startRoundRobinProxy(
+  ports: number[],
+  steer?: Steer,
+): Promise<RoundRobinProxy> {
   const live = ports.map(() => true);
   const counts = ports.map(() => 0);
   const agents = ports.map(() => new Agent({ keepAlive: true }));

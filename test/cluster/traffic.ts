@@ -6,16 +6,16 @@ import { io as ioc, type Socket as ClientSocket } from "socket.io-client";
 import type { ServerOptions } from "../../core/index";
 import { sleep, waitUntil } from "../support/wait";
 import {
-  startNode,
-  startProxy,
+  startRoutedNode,
+  startRoundRobinProxy,
   stopNode,
   uniquePrefix,
-  type ClusterNode,
+  type RoutedNode,
   type RoundRobinProxy,
 } from "./support";
 
 /** The handlers every node runs: join a room, echo with an ack. */
-export function serve(node: ClusterNode): void {
+export function serve(node: RoutedNode): void {
   node.io.on("connection", (socket) => {
     socket.on("join", (room: string, ack: (node: string) => void) => {
       void socket.join(room);
@@ -145,7 +145,7 @@ export function connected(tally: Tally): Promise<void> {
 
 /** What one sticky-free test started; `useCluster()` closes it after each test. */
 export interface ClusterRun {
-  nodes: ClusterNode[];
+  nodes: RoutedNode[];
   proxy: RoundRobinProxy | undefined;
   tallies: Tally[];
 }
@@ -173,9 +173,9 @@ export async function startServedCluster(
 ): Promise<RoundRobinProxy> {
   const prefix = uniquePrefix(name);
   run.nodes = await Promise.all(
-    ["a", "b", "c"].map((n) => startNode(n, prefix, opts, {}, adapter)),
+    ["a", "b", "c"].map((n) => startRoutedNode(n, prefix, opts, {}, adapter)),
   );
   run.nodes.forEach(serve);
-  run.proxy = await startProxy(run.nodes.map((n) => n.port));
+  run.proxy = await startRoundRobinProxy(run.nodes.map((n) => n.port));
   return run.proxy;
 }

@@ -7,10 +7,16 @@ import {
   type ManagerOptions,
   type SocketOptions,
 } from "socket.io-client";
-import { Server, type ServerOptions, type Socket, type UwsAttachOptions } from "../../core/index";
+import {
+  Server,
+  type Namespace,
+  type ServerOptions,
+  type Socket,
+  type UwsAttachOptions,
+} from "../../core/index";
 import type { EventsMap, DefaultEventsMap } from "../../core/index";
 import { registerCloser } from "./close-all";
-import { untilSessionsEnd, waitFor } from "./wait";
+import { untilSessionsEnd, waitFor, waitUntil } from "./wait";
 import { listenApp, NO_HTTP_SERVER, UWS_HOST, type ListeningApp } from "./uws";
 
 export interface ServerHarness<L extends EventsMap = DefaultEventsMap, E extends EventsMap = L> {
@@ -68,17 +74,38 @@ export function createClient(
   return socket;
 }
 
-/** Connects an official client to `nsp` and resolves with it and its server-side socket. */
+/**
+ * Connects an official client to `nsp` and resolves with it and its server-side socket;
+ * `target` is the namespace whose "connection" to wait for when it is not `nsp`'s (the parent of
+ * a dynamic namespace that does not exist yet).
+ */
 export async function connect(
   h: ServerHarness,
   opts: Partial<ManagerOptions & SocketOptions> = {},
   nsp = "/",
+  target: Namespace = h.io.of(nsp),
 ): Promise<[ClientSocket, Socket]> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
+  const conn = waitFor<[Socket]>(target, "connection");
   const client = createClient(h, nsp, opts);
   const connected = waitFor(client, "connect");
   const [socket] = await conn;
   await connected;
+  return [client, socket];
+}
+
+/**
+ * {@link connect}, then waits until the server side is on its last transport (a client allowed
+ * to upgrade has upgraded) and can write at once: what a test of emit modifiers needs.
+ */
+export async function connectSettled(
+  h: ServerHarness,
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<[ClientSocket, Socket]> {
+  const [client, socket] = await connect(h, opts);
+  if (opts.transports?.some((t) => t === "websocket")) {
+    await waitUntil(() => socket.conn.transport.name === "websocket");
+  }
+  await waitUntil(() => socket.conn.transport.writable);
   return [client, socket];
 }
 

@@ -1,6 +1,6 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  connect as connectClient,
+  connectSettled as connect,
   createClient,
   startServer,
   TRANSPORTS,
@@ -16,15 +16,6 @@ type ClientOpts = Partial<ManagerOptions & SocketOptions>;
 type Ack = (...args: unknown[]) => void;
 
 /** Connects and waits until the connection is settled (upgraded if asked, writable). */
-async function connect(h: ServerHarness, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
-  const [client, socket] = await connectClient(h, opts);
-  if (opts.transports?.some((t) => t === "websocket")) {
-    await waitUntil(() => socket.conn.transport.name === "websocket");
-  }
-  await waitUntil(() => socket.conn.transport.writable);
-  return [client, socket];
-}
-
 async function connectMany(
   h: ServerHarness,
   n: number,

@@ -4,6 +4,7 @@
  */
 import type { Socket as ClientSocket } from "socket.io-client";
 import {
+  connect as connectClient,
   createClient as createTrackedClient,
   startServer as startTrackedServer,
   TRANSPORTS,
@@ -39,11 +40,7 @@ async function connect(
   nsp: string,
   opts: Parameters<typeof createClient>[2],
 ): Promise<{ client: ClientSocket; socket: Socket }> {
-  const conn = waitFor<[Socket]>(h.io.of(nsp), "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
+  const [client, socket] = await connectClient(h, { parser: msgpackParser, ...opts }, nsp);
   return { client, socket };
 }
 

@@ -1,5 +1,11 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
-import { createClient, startServer, TRANSPORTS, type ServerHarness } from "../../support/server";
+import {
+  connect as connectClient,
+  createClient,
+  startServer,
+  TRANSPORTS,
+  type ServerHarness,
+} from "../../support/server";
 import type { Namespace, Socket } from "../../../core/index";
 import { closeAll } from "../../support/close-all";
 import { waitFor, waitUntil } from "../../support/wait";
@@ -12,19 +18,13 @@ type ClientOpts = Partial<ManagerOptions & SocketOptions>;
  * Connects a client to `nsp` and resolves with both ends. For a dynamic namespace, pass its
  * parent: the parent's listeners are copied to a child only when the child is created.
  */
-async function connect(
+function connect(
   h: ServerHarness,
   nsp: string,
   opts: ClientOpts,
   parent?: Namespace,
 ): Promise<[ClientSocket, Socket]> {
-  const target = parent ? (h.io._nsps.get(nsp) ?? parent) : h.io.of(nsp);
-  const conn = waitFor<[Socket]>(target, "connection");
-  const client = createClient(h, nsp, opts);
-  const connected = waitFor(client, "connect");
-  const [socket] = await conn;
-  await connected;
-  return [client, socket];
+  return connectClient(h, opts, nsp, parent ? (h.io._nsps.get(nsp) ?? parent) : undefined);
 }
 
 describe("namespace lookup", () => {

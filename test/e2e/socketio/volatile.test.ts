@@ -1,6 +1,6 @@
 import type { ManagerOptions, SocketOptions, Socket as ClientSocket } from "socket.io-client";
 import {
-  connect as connectClient,
+  connectSettled as connect,
   createClient,
   startServer,
   TRANSPORTS,
@@ -18,15 +18,6 @@ type ClientOpts = Partial<ManagerOptions & SocketOptions>;
  * Connects, then waits until the connection is settled: over "upgrade", on websocket; over
  * polling, with a poll pending (the transport is writable).
  */
-async function connect(h: ServerHarness, opts: ClientOpts): Promise<[ClientSocket, Socket]> {
-  const [client, socket] = await connectClient(h, opts);
-  if (opts.transports?.some((t) => t === "websocket")) {
-    await waitUntil(() => socket.conn.transport.name === "websocket");
-  }
-  await waitUntil(() => socket.conn.transport.writable);
-  return [client, socket];
-}
-
 /** Collects the `ev` events a client receives, until `marker` arrives. */
 function collect(client: ClientSocket, ev: string, marker = "marker"): Promise<unknown[]> {
   const got: unknown[] = [];
