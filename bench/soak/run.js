@@ -4,6 +4,7 @@
 //  2. 2,000 clients for 60 s (numbered broadcasts every 100 ms, an echo with ack per client per
 //     second), 10% of them in a process killed with SIGKILL half-way (abrupt drops);
 //  3. everyone leaves: heap + external (after GC) and file descriptors back to the baseline.
+// `--uws` runs the server on a µWebSockets.js app (io.attachApp) instead of node:http.
 // It prints the readings and exits non-zero when a message is lost or duplicated, an ack is
 // unanswered, or the server does not return to its baseline.
 "use strict";
@@ -67,7 +68,11 @@ async function cycles(port, total) {
 const mib = (n) => (n / 1024 / 1024).toFixed(1) + " MiB";
 
 async function main() {
-  const server = fork(path.join(__dirname, "server.js"), [], { execArgv: ["--expose-gc"] });
+  const host = args.includes("--uws") ? "uws" : "node";
+  const server = fork(path.join(__dirname, "server.js"), [host], { execArgv: ["--expose-gc"] });
+  console.log(
+    `server host: ${host === "uws" ? "µWebSockets.js (io.attachApp)" : "node:http + ws"}`,
+  );
   const { port } = await new Promise((r) => server.once("message", r));
   const cold = await ask(server, { type: "reading" });
   // warm-up (compiled code, pools, caches), then the baseline

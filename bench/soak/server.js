@@ -1,12 +1,15 @@
 // The soak's server process: socketkit from dist/, a numbered broadcast every 100 ms, an echo
-// with ack, and readings (heap + external after GC, open file descriptors) on request.
+// with ack, and readings (heap + external after GC, open file descriptors) on request. On
+// node:http, or with the argument "uws" on a µWebSockets.js app (io.attachApp).
 "use strict";
 const { createServer } = require("node:http");
 const { readdirSync } = require("node:fs");
 const { Server } = require("../../dist/core/index.js");
 
-const http = createServer();
-const io = new Server(http, { pingInterval: 5000, pingTimeout: 5000 });
+const OPTIONS = { pingInterval: 5000, pingTimeout: 5000 };
+const onUws = process.argv[2] === "uws";
+const http = onUws ? null : createServer();
+const io = onUws ? new Server(OPTIONS) : new Server(http, OPTIONS);
 io.on("connection", (socket) => {
   socket.on("echo", (value, ack) => {
     if (typeof ack === "function") ack(value);
@@ -42,4 +45,14 @@ process.on("message", (msg) => {
   }
 });
 
-http.listen(0, "127.0.0.1", () => process.send({ type: "listening", port: http.address().port }));
+if (onUws) {
+  const uws = require("uWebSockets.js");
+  const app = uws.App();
+  io.attachApp(app);
+  app.listen("127.0.0.1", 0, (token) => {
+    if (!token) throw new Error("uWS could not listen");
+    process.send({ type: "listening", port: uws.us_socket_local_port(token) });
+  });
+} else {
+  http.listen(0, "127.0.0.1", () => process.send({ type: "listening", port: http.address().port }));
+}

@@ -24,7 +24,16 @@ afterEach(closeHostile);
 const contract = defineContract({
   clientToServer: {
     send: { args: [z.object({ text: z.string().max(100) })], ack: [z.boolean()] },
-    slow: { args: [z.number().refine(async (n) => n < 0)] },
+    // settles after the I/O phase, so that the events of one read pile up on either host (uWS
+    // runs the microtasks between the messages of one read)
+    slow: {
+      args: [
+        z.number().refine(async (n) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return n < 0;
+        }),
+      ],
+    },
   },
 });
 
