@@ -121,8 +121,11 @@ describe("bench report", () => {
   });
 
   it("compares with the medians of an earlier run, whose raw ws may be the naive one", () => {
+    const echo = scenario("echo") as Scenario & { params: { full: unknown } };
     const before = {
       label: "an earlier run",
+      // the parameters of that run: the same echo shape, so its figures compare
+      params: { echo: echo.params.full },
       medians: {
         echo: { acksPerSec: { socketkit: 1000, "socket.io": 500, "raw-ws-naive": 1250 } },
       },
@@ -133,6 +136,19 @@ describe("bench report", () => {
     expect(md).toContain(
       "| room broadcast | delivered msgs/s | n/a | 1,000 | n/a | 5.00x | n/a | 0.50x |",
     );
+  });
+
+  it("does not compare a scenario whose shape changed since the earlier run", () => {
+    // a medians.json without parameters predates the 8-in-flight echo: its echo was echo-4's
+    const before = {
+      label: "an older run",
+      medians: {
+        echo: { acksPerSec: { socketkit: 1000, "socket.io": 500, "raw-ws-naive": 1250 } },
+      },
+    };
+    const md = report.renderReadme(results(), INFO, before);
+    expect(md).toContain("| echo + ack | acks/s | n/a | 1,500 | n/a | 3.00x | n/a | 0.75x |");
+    expect(md).toContain('No "before" for echo + ack: its shape changed since that run.');
   });
 
   it("keeps the medians of every server for the next run's before/after", () => {
