@@ -1,12 +1,13 @@
 // The socketkit demo: `npm start`, then open the address it prints in two browser windows.
 // It runs on the in-memory adapter (no Redis needed) and the page loads the client bundle that
 // socketkit serves itself at /socket.io/socket.io.js. HOST and PORT choose where it listens
-// (127.0.0.1:3000 by default; HOST=0.0.0.0 to reach it from other machines).
+// (127.0.0.1:3000 by default; HOST=0.0.0.0 to reach it from other machines). DEMO_HOST=uws runs
+// it on a µWebSockets.js app (io.attachApp) with your own install of uWebSockets.js.
 "use strict";
 const { setFlagsFromString } = require("node:v8");
 const { runInNewContext } = require("node:vm");
 const { Server } = require("socketkit");
-const { createDemo } = require("./app");
+const { createDemo, createDemoOnUws } = require("./app");
 
 const host = process.env.HOST || "127.0.0.1";
 const port =
@@ -17,21 +18,39 @@ const port =
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc");
 
-const demo = createDemo(Server, { gc });
+const onUws = process.env.DEMO_HOST === "uws";
+const demo = onUws
+  ? createDemoOnUws(Server, require("uWebSockets.js"), { gc })
+  : createDemo(Server, { gc });
 
-demo.httpServer.on("error", (err) => {
-  console.error(`socketkit demo: cannot listen on ${host}:${port}: ${err.message}`);
-  process.exit(1);
-});
-
-demo.httpServer.listen(port, host, () => {
-  const { address, port: actual } = demo.httpServer.address();
+function listening(address, actual) {
   const shown = address.includes(":") ? `[${address}]` : address;
-  console.log(`socketkit demo listening on http://${shown}:${actual}/`);
+  console.log(
+    `socketkit demo listening on http://${shown}:${actual}/` + (onUws ? " (µWebSockets.js)" : ""),
+  );
   if (address === "0.0.0.0" || address === "::") {
     console.log("(every interface: open it with this machine's address)");
   }
-});
+}
+
+if (onUws) {
+  demo.listen(port, host).then(
+    (actual) => listening(host, actual),
+    (err) => {
+      console.error(`socketkit demo: ${err.message}`);
+      process.exit(1);
+    },
+  );
+} else {
+  demo.httpServer.on("error", (err) => {
+    console.error(`socketkit demo: cannot listen on ${host}:${port}: ${err.message}`);
+    process.exit(1);
+  });
+  demo.httpServer.listen(port, host, () => {
+    const { address, port: actual } = demo.httpServer.address();
+    listening(address, actual);
+  });
+}
 
 let closing = false;
 function shutdown() {

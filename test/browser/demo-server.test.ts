@@ -126,6 +126,23 @@ suite("npm start: examples/demo/server.js", () => {
     expect((await gone)[0]).toBe("transport close");
   });
 
+  test("DEMO_HOST=uws: the page, the bundle and Socket.IO on µWebSockets.js; SIGTERM stops it", async () => {
+    const { child, url, output } = await start({ PORT: "0", HOST: "", DEMO_HOST: "uws" });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
+    expect(output()).toContain("(µWebSockets.js)");
+    const page = await fetch(url + "/");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="/socket.io/socket.io.js"></script>');
+    expect((await fetch(url + "/socket.io/socket.io.js")).status).toBe(200);
+    expect((await fetch(url + "/nope")).status).toBe(404);
+    const client = ioc(url, { auth: { name: "Ada" }, forceNew: true, reconnection: false });
+    clients.push(client);
+    const [welcome] = await waitFor<[{ name: string }]>(client, "welcome");
+    expect(welcome.name).toBe("Ada");
+    expect(await stop(child)).toBe(0);
+  });
+
   test("a port in use: a clear message and exit code 1", async () => {
     const first = await start({ PORT: "0" });
     const port = new URL(first.url).port;

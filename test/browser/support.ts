@@ -11,6 +11,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 import { Server } from "../../core/index";
+import { loadUws } from "../support/uws";
 
 // The page's globals, as the functions handed to puppeteer use them in the page (this project
 // compiles without the DOM lib; these declarations are local to this file).
@@ -83,7 +84,21 @@ type CreateDemo = (
   server: typeof Server,
   options?: { statsInterval?: number; recoveryMs?: number },
 ) => Demo;
-const { createDemo } = require("../../examples/demo/app") as { createDemo: CreateDemo };
+/** The same demo on a µWebSockets.js app: `listen` resolves with the port. */
+export interface UwsDemo {
+  io: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+type CreateDemoOnUws = (
+  server: typeof Server,
+  uws: unknown,
+  options?: { statsInterval?: number; recoveryMs?: number },
+) => UwsDemo;
+const { createDemo, createDemoOnUws } = require("../../examples/demo/app") as {
+  createDemo: CreateDemo;
+  createDemoOnUws: CreateDemoOnUws;
+};
 
 /** The demo on 127.0.0.1, port 0, with the sources' Server. */
 export async function startDemo(
@@ -93,6 +108,15 @@ export async function startDemo(
   demo.httpServer.listen(0, "127.0.0.1");
   await once(demo.httpServer, "listening");
   const { port } = demo.httpServer.address() as AddressInfo;
+  return { demo, url: `http://127.0.0.1:${port}` };
+}
+
+/** The demo on a µWebSockets.js app (`io.attachApp`), on 127.0.0.1, port 0. */
+export async function startDemoOnUws(
+  options: { statsInterval?: number } = {},
+): Promise<{ demo: UwsDemo; url: string }> {
+  const demo = createDemoOnUws(Server, loadUws(), { statsInterval: options.statsInterval ?? 200 });
+  const port = await demo.listen(0, "127.0.0.1");
   return { demo, url: `http://127.0.0.1:${port}` };
 }
 
