@@ -169,6 +169,14 @@ export class UwsResponse extends EventEmitter {
     this.emit("close");
   }
 
+  /**
+   * Node's ServerResponse method for a body written before `writeHead()`: express-session's
+   * `res.end` calls it (through on-headers, so that its Set-Cookie hook runs first).
+   */
+  _implicitHeader(): void {
+    this.writeHead(this.statusCode);
+  }
+
   // what express-session and on-headers probe on a response
   flushHeaders(): void {}
   cork(): void {}
