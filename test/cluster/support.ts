@@ -3,7 +3,13 @@
  * elsewhere the suite skips loudly), and a round-robin HTTP proxy that
  * sends every request (and every upgrade) to the next node, with no stickiness at all.
  */
-import { createServer, request, Agent, type Server as HttpServer } from "node:http";
+import {
+  createServer,
+  request,
+  Agent,
+  type IncomingHttpHeaders,
+  type Server as HttpServer,
+} from "node:http";
 import { connect as netConnect, type Socket as NetSocket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
@@ -13,6 +19,7 @@ import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-
 import { Server, type EngineClusterOptions, type ServerOptions } from "../../core/index";
 import { RedisClusterDriver } from "../../core/engine/cluster/redis";
 import { REDIS_URL, describeWithBroker, type RedisClient } from "../support/brokers";
+import { listenApp, type ListeningApp } from "../support/uws";
 
 /**
  * `describe` for a suite that needs Redis (test/support/brokers.ts: skipped loudly when Redis is
@@ -26,27 +33,33 @@ export const describeWithRedis: jest.Describe = describeWithBroker(
 export interface RoutedNode {
   name: string;
   io: Server;
-  http: HttpServer;
+  /** The node's http.Server, or null on µWebSockets.js. */
+  http: HttpServer | null;
+  /** The node's µWebSockets.js app (`io.attachApp`), or null on node:http. */
+  uws: ListeningApp | null;
   port: number;
   clients: RedisClient[];
   driver: RedisClusterDriver;
   killed: boolean;
 }
 
-/** A socketkit node: Redis cluster driver (engine routing) + Redis adapter (rooms, broadcasts). */
+/**
+ * A socketkit node: Redis cluster driver (engine routing) + Redis adapter (rooms, broadcasts),
+ * on node:http or (`host` "uws") on a µWebSockets.js app.
+ */
 export async function startRoutedNode(
   name: string,
   prefix: string,
   opts: Partial<ServerOptions> = {},
   cluster: Omit<EngineClusterOptions, "driver"> = {},
   adapter: "redis" | "redis-streams" = "redis",
+  host: "node" | "uws" = "node",
 ): Promise<RoutedNode> {
   const clients = [0, 1, 2, 3].map(() => createClient({ url: REDIS_URL }));
   await Promise.all(clients.map((c) => c.connect()));
   const [pub, sub, adapterPub, adapterSub] = clients;
   const driver = new RedisClusterDriver(pub, sub);
-  const http = createServer();
-  const io = new Server(http, {
+  const options: Partial<ServerOptions> = {
     pingInterval: 2000,
     pingTimeout: 2000,
     ...opts,
@@ -60,12 +73,20 @@ export async function startRoutedNode(
             sessionKeyPrefix: prefix + "-session:",
             blockTimeInMs: 100,
           }),
-  });
+  };
+  const node = { name, clients, driver, killed: false };
+  if (host === "uws") {
+    const io = new Server(options);
+    const uws = await listenApp((app) => io.attachApp(app));
+    await io.engine.cluster?.ready;
+    return { ...node, io, http: null, uws, port: uws.port };
+  }
+  const http = createServer();
+  const io = new Server(http, options);
   await io.engine.cluster?.ready;
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
-  const port = (http.address() as AddressInfo).port;
-  return { name, io, http, port, clients, driver, killed: false };
+  return { ...node, io, http, uws: null, port: (http.address() as AddressInfo).port };
 }
 
 /** A graceful stop: sessions closed, adapter and driver released, connections closed. */
@@ -74,9 +95,10 @@ export async function stopNode(node: RoutedNode): Promise<void> {
   node.killed = true;
   const closed = new Promise<void>((resolve) => node.io.close(() => resolve()));
   // idle keep-alive connections would hold http.close() until they time out
-  node.http.closeIdleConnections();
-  node.http.closeAllConnections();
+  node.http?.closeIdleConnections();
+  node.http?.closeAllConnections();
   await closed;
+  node.uws?.close();
   await node.driver.close();
   await Promise.all(node.clients.map((c) => c.quit().catch(() => undefined)));
 }
@@ -92,9 +114,20 @@ export async function killNode(node: RoutedNode): Promise<void> {
   // answers after them), as they would have before a real crash
   await Promise.all(node.clients.map((c) => (c.isPubSubActive ? undefined : c.ping())));
   for (const c of node.clients) c.destroy();
-  node.http.closeAllConnections();
-  node.http.close();
+  node.http?.closeAllConnections();
+  node.http?.close();
+  node.uws?.close();
   await new Promise<void>((resolve) => node.io.close(() => resolve()));
+}
+
+/**
+ * A request's headers without the hop-by-hop ones: the balancer keeps its own connections to the
+ * nodes, as a real one does (a client's `Connection: close` is not the node's to obey; uWS would
+ * close a pooled connection after its answer without saying so).
+ */
+function hopHeadersRemoved(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { connection: _connection, "keep-alive": _keepAlive, ...rest } = headers;
+  return rest;
 }
 
 /** A load balancer without stickiness: each request or upgrade goes to the next live node. */
@@ -142,7 +175,7 @@ export async function startRoundRobinProxy(
         port: ports[index],
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers: hopHeadersRemoved(req.headers),
         agent: agents[index],
       },
       (answer) => {

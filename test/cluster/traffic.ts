@@ -164,16 +164,20 @@ export function useCluster(): ClusterRun {
   return run;
 }
 
-/** Three nodes (a, b, c) running `serve`, behind a round-robin proxy, kept in `run`. */
+/**
+ * Three nodes (a, b, c) running `serve`, behind a round-robin proxy, kept in `run`; `hosts`
+ * puts each on node:http or µWebSockets.js.
+ */
 export async function startServedCluster(
   run: ClusterRun,
   name: string,
   opts: Partial<ServerOptions> = {},
   adapter: "redis" | "redis-streams" = "redis",
+  hosts: readonly ("node" | "uws")[] = ["node", "node", "node"],
 ): Promise<RoundRobinProxy> {
   const prefix = uniquePrefix(name);
   run.nodes = await Promise.all(
-    ["a", "b", "c"].map((n) => startRoutedNode(n, prefix, opts, {}, adapter)),
+    ["a", "b", "c"].map((n, i) => startRoutedNode(n, prefix, opts, {}, adapter, hosts[i])),
   );
   run.nodes.forEach(serve);
   run.proxy = await startRoundRobinProxy(run.nodes.map((n) => n.port));
