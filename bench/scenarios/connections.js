@@ -121,27 +121,34 @@ function upgrade(port, sid) {
   });
 }
 
+/**
+ * One polling session on keep-alive connection `http`: handshake, CONNECT, its answer, then the
+ * upgrade with one echo (every answer checked).
+ */
+async function pollingSession(http, port) {
+  let r = await http.request("GET", POLL);
+  const hs = r.status === 200 && r.body.startsWith("0{") ? JSON.parse(r.body.slice(1)) : null;
+  if (hs === null || typeof hs.sid !== "string" || !hs.upgrades.includes("websocket")) {
+    throw new Error(`polling handshake: ${r.status} ${r.body.slice(0, 80)}`);
+  }
+  const path = `${POLL}&sid=${hs.sid}`;
+  r = await http.request("POST", path, "40");
+  if (r.status !== 200 || r.body !== "ok") {
+    throw new Error(`POST CONNECT: ${r.status} ${r.body.slice(0, 80)}`);
+  }
+  r = await http.request("GET", path);
+  const first = r.body.split("\x1e")[0];
+  const res = r.status === 200 && first.startsWith("40{") ? JSON.parse(first.slice(2)) : null;
+  if (res === null || typeof res.sid !== "string") {
+    throw new Error(`GET CONNECT reply: ${r.status} ${r.body.slice(0, 80)}`);
+  }
+  return upgrade(port, hs.sid);
+}
+
 function connectPolling(port, { concurrency = 32, warmupMs = 1000, durationMs = 5000 }) {
   const https = [];
-  async function once(lane) {
-    const http = (https[lane] ??= new HttpConn(port));
-    let r = await http.request("GET", POLL);
-    const hs = r.status === 200 && r.body.startsWith("0{") ? JSON.parse(r.body.slice(1)) : null;
-    if (hs === null || typeof hs.sid !== "string" || !hs.upgrades.includes("websocket")) {
-      throw new Error(`polling handshake: ${r.status} ${r.body.slice(0, 80)}`);
-    }
-    const path = `${POLL}&sid=${hs.sid}`;
-    r = await http.request("POST", path, "40");
-    if (r.status !== 200 || r.body !== "ok") {
-      throw new Error(`POST CONNECT: ${r.status} ${r.body.slice(0, 80)}`);
-    }
-    r = await http.request("GET", path);
-    const first = r.body.split("\x1e")[0];
-    const res = r.status === 200 && first.startsWith("40{") ? JSON.parse(first.slice(2)) : null;
-    if (res === null || typeof res.sid !== "string") {
-      throw new Error(`GET CONNECT reply: ${r.status} ${r.body.slice(0, 80)}`);
-    }
-    return upgrade(port, hs.sid);
+  function once(lane) {
+    return pollingSession((https[lane] ??= new HttpConn(port)), port);
   }
   return {
     async setup() {},
@@ -164,4 +171,4 @@ function create(port, params) {
   return connectPolling(port, params);
 }
 
-module.exports = { create };
+module.exports = { create, pollingSession };

@@ -61,8 +61,31 @@ export interface EngineConnectionError {
   context: Record<string, unknown>;
 }
 
-/** Called when a request is refused: answers it with the wire error. */
-export type AbortConnection = (code: EngineErrorCode, context: Record<string, unknown>) => void;
+/** Called when a request is refused: answers it with the wire error (`req`: the request). */
+export type AbortConnection = (
+  code: EngineErrorCode,
+  context: Record<string, unknown>,
+  req: EngineRequest,
+) => void;
+
+/**
+ * What `verify()` calls: with no code to go on, with a code to refuse; `req` is the request, so
+ * that one function per engine can serve every request (no closure per request).
+ */
+export type VerifyCallback = (
+  code: EngineErrorCode | undefined,
+  context: Record<string, unknown> | undefined,
+  req: EngineRequest,
+) => void;
+
+/** Refuses a polling handshake on the request's own response. */
+function abortHandshake(
+  code: EngineErrorCode,
+  context: Record<string, unknown>,
+  req: EngineRequest,
+): void {
+  abortRequest(req.res as EngineResponse, code, context);
+}
 
 /** The name of each wire error code (the metrics label of a refusal without its own name). */
 const ENGINE_ERROR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
@@ -275,11 +298,7 @@ export class EngineBaseServer extends LazyEventEmitter {
    * @internal checks a request (engine.io's `verify`): transport, origin, session, method, the
    * origin gate, then `allowRequest` for handshakes. Calls `fn()` to go on, `fn(code, context)` to refuse.
    */
-  verify(
-    req: EngineRequest,
-    upgrade: boolean,
-    fn: (code?: EngineErrorCode, context?: Record<string, unknown>) => void,
-  ): void {
+  verify(req: EngineRequest, upgrade: boolean, fn: VerifyCallback): void {
     const q = req._query;
     const verdict = classifyRequest(
       {
@@ -297,13 +316,13 @@ export class EngineBaseServer extends LazyEventEmitter {
       if (verdict.context.name === "INVALID_ORIGIN") {
         (req.headers as Record<string, unknown>).origin = null;
       }
-      fn(verdict.code, verdict.context);
+      fn(verdict.code, verdict.context, req);
       return;
     }
     const gate = this.originGate;
     if (gate !== null) {
       gate.check(req, (refusal) => {
-        if (refusal !== undefined) fn(EngineErrorCode.FORBIDDEN, refusal);
+        if (refusal !== undefined) fn(EngineErrorCode.FORBIDDEN, refusal, req);
         else this.#admit(req, verdict.kind === "session", fn);
       });
       return;
@@ -312,33 +331,30 @@ export class EngineBaseServer extends LazyEventEmitter {
   }
 
   /** The admission gate (limits, drain), then the application's `allowRequest`: handshakes only. */
-  #admit(
-    req: EngineRequest,
-    session: boolean,
-    fn: (code?: EngineErrorCode, context?: Record<string, unknown>) => void,
-  ): void {
+  #admit(req: EngineRequest, session: boolean, fn: VerifyCallback): void {
     if (!session && this.gate !== null) {
       const refusal = this.gate.admit(req);
       if (refusal !== undefined) {
-        fn(EngineErrorCode.FORBIDDEN, {
+        const context = {
           name: refusal.reason,
           message: refusal.message,
           status: refusal.status,
           retryAfter: refusal.retryAfter,
-        });
+        };
+        fn(EngineErrorCode.FORBIDDEN, context, req);
         return;
       }
     }
     if (session || !this.opts.allowRequest) {
-      fn();
+      fn(undefined, undefined, req);
       return;
     }
     let answered = false;
     const answer = (err: string | null | undefined, success: boolean): void => {
       if (answered) return;
       answered = true;
-      if (!success) fn(EngineErrorCode.FORBIDDEN, { message: err });
-      else fn();
+      if (!success) fn(EngineErrorCode.FORBIDDEN, { message: err }, req);
+      else fn(undefined, undefined, req);
     };
     const refuse = (e: unknown): void => {
       if (!answered) reportError(e, "allowRequest");
@@ -381,35 +397,37 @@ export class EngineBaseServer extends LazyEventEmitter {
     debug('handling "%s" http request "%s"', req.method, req.url);
     this.prepare(req);
     req.res = res;
-    const callback = (code?: EngineErrorCode, context?: Record<string, unknown>): void => {
-      if (code !== undefined) {
-        // the one cluster hook: a session of another node is answered from there
-        if (code === EngineErrorCode.UNKNOWN_SID && this.cluster?.forward(req, res)) return;
-        this.refuseRequest(req, res, code, context ?? {});
-        return;
-      }
-      const sid = req._query.sid;
-      if (sid) {
-        const transport = this.clients[sid]?.transport;
-        req.res = null;
-        if (transport instanceof EnginePolling) transport.onRequest(req, res);
-        else abortRequest(res, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
-      } else {
-        void this.handshake(req._query.transport as TransportName, req, (c, ctx) =>
-          abortRequest(res, c, ctx),
-        );
-      }
-    };
     // a forwarded request already went through the middlewares of the node it reached
     if (this.middlewares.length === 0 || (req as { [kForwarded]?: true })[kForwarded]) {
-      this.verify(req, false, callback);
+      this.verify(req, false, this.#onRequestVerified);
       return;
     }
     this.applyMiddlewares(req, res, (err) => {
-      if (err) callback(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" });
-      else this.verify(req, false, callback);
+      if (!err) this.verify(req, false, this.#onRequestVerified);
+      else
+        this.#onRequestVerified(EngineErrorCode.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE" }, req);
     });
   }
+
+  /** An HTTP request verified (or refused): one function for all of them, `req.res` its answer. */
+  readonly #onRequestVerified: VerifyCallback = (code, context, req) => {
+    const res = req.res as EngineResponse;
+    if (code !== undefined) {
+      // the one cluster hook: a session of another node is answered from there
+      if (code === EngineErrorCode.UNKNOWN_SID && this.cluster?.forward(req, res)) return;
+      this.refuseRequest(req, res, code, context ?? {});
+      return;
+    }
+    const sid = req._query.sid;
+    if (sid) {
+      const transport = this.clients[sid]?.transport;
+      req.res = null;
+      if (transport instanceof EnginePolling) transport.onRequest(req, res);
+      else abortRequest(res, EngineErrorCode.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
+    } else {
+      void this.handshake(req._query.transport as TransportName, req, abortHandshake);
+    }
+  };
 
   /** @internal refuses a request: `connection_error`, then engine.io's error answer */
   refuseRequest(
@@ -505,7 +523,7 @@ export class EngineBaseServer extends LazyEventEmitter {
       debug("unsupported protocol version");
       const context = { protocol };
       this.emitConnectionError(req, EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
-      closeConnection(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context);
+      closeConnection(EngineErrorCode.UNSUPPORTED_PROTOCOL_VERSION, context, req);
       return;
     }
     let id: string | Promise<string>;
@@ -528,7 +546,7 @@ export class EngineBaseServer extends LazyEventEmitter {
   #idFailed(req: EngineRequest, closeConnection: AbortConnection, error: unknown): void {
     const context = { name: "ID_GENERATION_ERROR", error };
     this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
-    closeConnection(EngineErrorCode.BAD_REQUEST, context);
+    closeConnection(EngineErrorCode.BAD_REQUEST, context, req);
   }
 
   #open(
@@ -552,7 +570,7 @@ export class EngineBaseServer extends LazyEventEmitter {
     } catch (error) {
       const context = { name: "TRANSPORT_HANDSHAKE_ERROR", error };
       this.emitConnectionError(req, EngineErrorCode.BAD_REQUEST, context);
-      closeConnection(EngineErrorCode.BAD_REQUEST, context);
+      closeConnection(EngineErrorCode.BAD_REQUEST, context, req);
       return undefined;
     }
     // the request may have been aborted while the id was generated
