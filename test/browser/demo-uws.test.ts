@@ -3,49 +3,21 @@
  * Chromium: a WebSocket page and a polling-only page built from the served bundle chat with each
  * other, and a page that starts on polling upgrades to WebSocket.
  */
-import type { Browser, BrowserContext, HTTPResponse, Page } from "puppeteer-core";
+import type { HTTPResponse, Page } from "puppeteer-core";
 import {
   describeInBrowser,
-  launchBrowser,
   messageTexts,
-  openPage,
   say,
   startDemoOnUws,
   textOf,
   waitForState,
   waitForText,
   waitForTransport,
-  type DemoPage,
-  type UwsDemo,
+  useDemoSession,
 } from "./support";
 
 describeInBrowser("the demo on µWebSockets.js in Chromium", () => {
-  let browser: Browser;
-  let demo: UwsDemo;
-  let url: string;
-  let context: BrowserContext;
-  let pages: DemoPage[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    ({ demo, url } = await startDemoOnUws());
-    context = await browser.createBrowserContext();
-  });
-
-  afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors);
-    pages = [];
-    await context.close();
-    await demo.close();
-    expect(errors).toEqual([]);
-  });
+  const session = useDemoSession(() => startDemoOnUws());
 
   async function signIn(
     name: string,
@@ -54,14 +26,14 @@ describeInBrowser("the demo on µWebSockets.js in Chromium", () => {
   ): Promise<Page> {
     const query =
       `/?name=${encodeURIComponent(name)}` + (transport ? `&transport=${transport}` : "");
-    const p = await openPage(context, url + query, beforeLoad);
-    pages.push(p);
-    await waitForState(p.page, "online");
-    return p.page;
+    const page = await session.open(query, beforeLoad);
+    await waitForState(page, "online");
+    return page;
   }
 
   const serverTransport = (name: string): string | undefined =>
-    [...demo.io.of("/").sockets.values()].find((s) => s.data.name === name)?.conn.transport.name;
+    [...session.demo.io.of("/").sockets.values()].find((s) => s.data.name === name)?.conn.transport
+      .name;
 
   test("a polling page on the served bundle and an upgraded page chat, once each message", async () => {
     const bundles: HTTPResponse[] = [];

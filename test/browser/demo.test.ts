@@ -9,25 +9,22 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, HTTPResponse, Page } from "puppeteer-core";
+import type { HTTPResponse, Page } from "puppeteer-core";
 import type { Socket } from "../../core/index";
 import {
   click,
   describeInBrowser,
-  launchBrowser,
   messageTexts,
   noticeTexts,
-  openPage,
   say,
   startDemo,
   textOf,
+  useDemoSession,
   waitForContains,
   waitForState,
   waitForText,
   waitForTransport,
-  type Demo,
   type DemoGlobal,
-  type DemoPage,
 } from "./support";
 
 // The page's globals, as the functions handed to puppeteer use them in the page (this project
@@ -46,39 +43,9 @@ declare const document: {
 declare const window: { demo?: DemoGlobal };
 
 describeInBrowser("the demo in Chromium", () => {
-  let browser: Browser;
-  let demo: Demo;
-  let url: string;
-  let context: BrowserContext;
-  let pages: DemoPage[] = [];
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  beforeEach(async () => {
-    ({ demo, url } = await startDemo());
-    // a fresh profile per test: no cache, no localStorage from the previous one
-    context = await browser.createBrowserContext();
-  });
-
-  afterEach(async () => {
-    const errors = pages.flatMap((p) => p.errors);
-    pages = [];
-    await context.close();
-    await demo.close();
-    expect(errors).toEqual([]);
-  });
-
-  async function open(query: string, beforeLoad?: (page: Page) => void): Promise<Page> {
-    const p = await openPage(context, url + query, beforeLoad);
-    pages.push(p);
-    return p.page;
-  }
+  const session = useDemoSession(() => startDemo());
+  const open = (query: string, beforeLoad?: (page: Page) => void): Promise<Page> =>
+    session.open(query, beforeLoad);
 
   /** A page signed in as `name`, online; `transport` pins one transport. */
   async function signIn(name: string, transport?: "polling" | "websocket"): Promise<Page> {
@@ -106,7 +73,7 @@ describeInBrowser("the demo in Chromium", () => {
     });
 
   function serverSocket(name: string): Socket {
-    const found = [...demo.io.of("/").sockets.values()].find((s) => s.data.name === name);
+    const found = [...session.demo.io.of("/").sockets.values()].find((s) => s.data.name === name);
     if (!found) throw new Error(`no server socket for ${name}`);
     return found;
   }
@@ -243,7 +210,7 @@ describeInBrowser("the demo in Chromium", () => {
       await waitForTransport(grace, transport);
       const before = await socketOf(grace);
       const recovered: Socket[] = [];
-      demo.io.on("connection", (s) => {
+      session.demo.io.on("connection", (s) => {
         if (s.recovered) recovered.push(s);
       });
 
@@ -306,11 +273,11 @@ describeInBrowser("the demo in Chromium", () => {
   );
 
   test("the name picker replaces prompt(); the page has its favicon", async () => {
-    const connectionsBefore = demo.io.engine.clientsCount;
+    const connectionsBefore = session.demo.io.engine.clientsCount;
     const page = await open("/");
     await page.waitForSelector("#picker:not([hidden])");
     expect(await page.evaluate(() => "demo" in window)).toBe(false);
-    expect(demo.io.engine.clientsCount).toBe(connectionsBefore);
+    expect(session.demo.io.engine.clientsCount).toBe(connectionsBefore);
 
     // an empty name is refused on the page, a name joins
     await click(page, "#pick button");
@@ -333,7 +300,7 @@ describeInBrowser("the demo in Chromium", () => {
 
   test("a screenshot of the finished page is a non-empty PNG", async () => {
     // docs/demo.png is taken against `npm start` (DEMO_URL), whose panel shows its own process
-    if (process.env.DEMO_URL) url = process.env.DEMO_URL.replace(/\/$/, "");
+    if (process.env.DEMO_URL) session.url = process.env.DEMO_URL.replace(/\/$/, "");
     const ada = await signIn("Ada");
     const grace = await signIn("Grace");
     const linus = await signIn("Linus", "polling");

@@ -120,6 +120,60 @@ export async function startDemoOnUws(
   return { demo, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * A suite's browser and demo: Chromium for the suite, a demo from `start` and a fresh profile
+ * (no cache, no localStorage) for each test, and the pages a test opened, whose uncaught and
+ * console errors must be none when it ends. `url` may be pointed elsewhere by a test.
+ */
+export interface DemoSession<D> {
+  readonly demo: D;
+  url: string;
+  /** Opens `url + query` in the test's profile. */
+  open(query: string, beforeLoad?: (page: Page) => void): Promise<Page>;
+}
+
+export function useDemoSession<D extends { close(): Promise<void> }>(
+  start: () => Promise<{ demo: D; url: string }>,
+): DemoSession<D> {
+  let browser: Browser;
+  let context: BrowserContext;
+  let pages: DemoPage[] = [];
+  let demo: D | undefined;
+  const session: DemoSession<D> = {
+    get demo(): D {
+      if (demo === undefined) throw new Error("no demo outside a test");
+      return demo;
+    },
+    url: "",
+    async open(query, beforeLoad) {
+      const p = await openPage(context, session.url + query, beforeLoad);
+      pages.push(p);
+      return p.page;
+    },
+  };
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    const started = await start();
+    demo = started.demo;
+    session.url = started.url;
+    context = await browser.createBrowserContext();
+  });
+  afterEach(async () => {
+    const errors = pages.flatMap((p) => p.errors);
+    pages = [];
+    await context.close();
+    await demo?.close();
+    demo = undefined;
+    expect(errors).toEqual([]);
+  });
+  return session;
+}
+
 /** A demo page, with its uncaught errors and console errors collected in `errors`. */
 export interface DemoPage {
   page: Page;

@@ -12,9 +12,9 @@ import {
   tallyClient,
   useCluster,
   startServedCluster,
+  joinAndSeeAll,
 } from "./traffic";
 import { TAG_LENGTH } from "../../core/engine/cluster/router";
-import { waitUntil } from "../support/wait";
 
 const CLIENTS = 6;
 const SUSTAIN_MS = 6000;
@@ -29,15 +29,7 @@ describeWithRedis("sticky-free cluster: polling-only clients (Redis)", () => {
       tallyClient(proxy.url, `r${i % 2}`, { transports: ["polling"] }),
     );
     await Promise.all(run.tallies.map(connected));
-    for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
-    // every node sees every socket through the adapter: its subscriptions are live
-    for (const node of run.nodes) {
-      await waitUntil(
-        async () => (await node.io.fetchSockets()).length === CLIENTS,
-        5000,
-        "sockets",
-      );
-    }
+    await joinAndSeeAll(run);
 
     // session ids: a node's random tag + a random id, nothing about the node's address
     const tags = new Set(run.nodes.map((n) => n.io.engine.cluster!.tag));

@@ -11,6 +11,7 @@ import {
   tallyClient,
   useCluster,
   startServedCluster,
+  joinAndSeeAll,
 } from "./traffic";
 import { waitUntil } from "../support/wait";
 
@@ -40,14 +41,7 @@ describeWithRedis("sticky-free cluster: polling then upgrade (Redis)", () => {
     await Promise.all(run.tallies.map(connected));
     expect(await Promise.all(upgraded)).toEqual(run.tallies.map(() => "websocket"));
     await waitUntil(() => serverUpgrades.length === CLIENTS, 5000, "server-side upgrades");
-    for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
-    for (const node of run.nodes) {
-      await waitUntil(
-        async () => (await node.io.fetchSockets()).length === CLIENTS,
-        5000,
-        "sockets",
-      );
-    }
+    await joinAndSeeAll(run);
 
     const last = await sustainTraffic(run, { emitMs: 30, echoMs: 20, ms: 3000 });
     const { lost, dup } = await deliveredAll(run, last);

@@ -14,8 +14,8 @@ import {
   tallyClient,
   useCluster,
   startServedCluster,
+  joinAndSeeAll,
 } from "./traffic";
-import { waitUntil } from "../support/wait";
 
 const CLIENTS = 6;
 
@@ -31,14 +31,7 @@ describeWithRedis("sticky-free cluster with a µWebSockets.js node (Redis)", () 
       }),
     );
     await Promise.all(run.tallies.map(connected));
-    for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
-    for (const node of run.nodes) {
-      await waitUntil(
-        async () => (await node.io.fetchSockets()).length === CLIENTS,
-        5000,
-        "sockets",
-      );
-    }
+    await joinAndSeeAll(run);
     const last = await sustainTraffic(run, { emitMs: 60, echoMs: 40, ms: 4000 });
     const { lost, dup } = await deliveredAll(run, last);
     const stats = run.nodes.map((n) => ({ ...n.io.engine.cluster!.stats }));

@@ -165,6 +165,21 @@ export function useCluster(): ClusterRun {
 }
 
 /**
+ * Every tally's client joins its room, then every node (or `nodes`) sees every socket through
+ * the adapter: its subscriptions are live.
+ */
+export async function joinAndSeeAll(run: ClusterRun, nodes = run.nodes): Promise<void> {
+  for (const t of run.tallies) await t.client.emitWithAck("join", t.room);
+  for (const node of nodes) {
+    await waitUntil(
+      async () => (await node.io.fetchSockets()).length === run.tallies.length,
+      5000,
+      "sockets",
+    );
+  }
+}
+
+/**
  * Three nodes (a, b, c) running `serve`, behind a round-robin proxy, kept in `run`; `hosts`
  * puts each on node:http or µWebSockets.js.
  */
