@@ -30,17 +30,20 @@ export interface HostedEngine {
   close(): unknown;
 }
 
+/** engine.io's `destroyUpgradeTimeout` default, also for 0 (engine.io reads it with `||`). */
+const DEFAULT_DESTROY_UPGRADE_TIMEOUT = 1000;
+
 /**
  * Ends an upgrade socket nobody answered within `timeout` ms (nothing written to it, still
  * writable), as engine.io does for upgrades outside its path when `destroyUpgrade` is on. The one
  * home of that timer: `attach()` and the framework integrations that see raw upgrades use it.
  */
-export function endUnansweredUpgrade(socket: Duplex, timeout = 1000): void {
+export function endUnansweredUpgrade(socket: Duplex, timeout?: number): void {
   socket.on("error", () => debug("error on a foreign upgrade socket"));
   setTimeout(() => {
     const s = socket as Duplex & { bytesWritten?: number };
     if (s.writable && (s.bytesWritten ?? 0) <= 0) s.end();
-  }, timeout || 1000).unref();
+  }, timeout || DEFAULT_DESTROY_UPGRADE_TIMEOUT).unref();
 }
 
 /**
@@ -80,7 +83,7 @@ export function hostOn(
   }
   if (takeUpgrade === null) return;
   const destroyUpgrade = options.destroyUpgrade !== false;
-  const timeout = options.destroyUpgradeTimeout || 1000;
+  const timeout = options.destroyUpgradeTimeout;
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // an upgrade that is not ours: end it unless another listener answered it in time
     if (!takeUpgrade(req, socket, head) && destroyUpgrade) endUnansweredUpgrade(socket, timeout);

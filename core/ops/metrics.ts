@@ -18,6 +18,11 @@ export interface LimitCounters {
   draining: number;
 }
 
+/** Every limit counter at zero: a recorder's start, and the snapshot with the counters off. */
+function zeroLimits(): LimitCounters {
+  return { connectionsPerAddress: 0, handshakeRate: 0, eventRate: 0, draining: 0 };
+}
+
 export type LimitName = keyof LimitCounters;
 
 /** The counters of one server, updated in place by the seams that own them. */
@@ -40,12 +45,7 @@ export class MetricsRecorder implements EngineCounters {
   invalidEvents: Record<string, number> = {};
   broadcasts = 0;
   broadcastRecipients = 0;
-  readonly limits: LimitCounters = {
-    connectionsPerAddress: 0,
-    handshakeRate: 0,
-    eventRate: 0,
-    draining: 0,
-  };
+  readonly limits: LimitCounters = zeroLimits();
   /** The encoded packet of the last broadcast delivery (the same array for all recipients). */
   #lastBroadcast: unknown = null;
 
@@ -165,9 +165,7 @@ export function takeSnapshot(
     buffered: { bytes: bufferedBytes, maxBytes },
     upgrades: r?.upgrades ?? 0,
     parseErrors: r?.parseErrors ?? 0,
-    limits: r
-      ? { ...r.limits }
-      : { connectionsPerAddress: 0, handshakeRate: 0, eventRate: 0, draining: 0 },
+    limits: r ? { ...r.limits } : zeroLimits(),
     draining: source.draining,
   };
 }
