@@ -193,7 +193,11 @@ describe("engine socket API", () => {
     const created = jest.fn();
     socket.on("packetCreate", created);
     socket.send("too late", cb);
-    await sleep(20);
+    // a round trip of another session: a late write or callback, a tick away, would be in
+    const other = await wsSession(h);
+    const echoed = waitFor<[string]>(other.socket, "message");
+    other.ws.send("4ping");
+    expect((await echoed)[0]).toBe("ping");
     expect(cb).not.toHaveBeenCalled();
     expect(created).not.toHaveBeenCalled();
     socket.close();
