@@ -183,15 +183,15 @@ export class EngineServer extends EngineBaseServer {
    */
   attach(server: HttpServer, options: AttachOptions = {}): this {
     const path = computePath(options);
-    const ours = (req: IncomingMessage): boolean => (req.url ?? "").startsWith(path);
+    const onEnginePath = (req: IncomingMessage): boolean => (req.url ?? "").startsWith(path);
     const takeRequest = (req: IncomingMessage, res: ServerResponse): boolean => {
-      if (!ours(req)) return false;
+      if (!onEnginePath(req)) return false;
       debug('intercepting request for path "%s"', path);
       this.handleRequest(req as EngineRequest, res);
       return true;
     };
     const takeUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-      if (!ours(req)) return false;
+      if (!onEnginePath(req)) return false;
       this.handleUpgrade(req, socket, head);
       return true;
     };

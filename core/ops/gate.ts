@@ -26,7 +26,7 @@ export interface Admission {
  * the refusals. The server's operations build it; applications meet it through the options
  * whose limits it enforces and through its refusals (HTTP 429 or 503, with `Retry-After`).
  */
-export class OpsGate implements EngineGate {
+export class AdmissionGate implements EngineGate {
   readonly #admissions: Admission[] = [];
   /** The admissions that count sessions (most do not). */
   readonly #counting: Admission[] = [];

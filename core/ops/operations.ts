@@ -7,7 +7,7 @@ import { createError } from "../errors";
 import type { EngineCounters, EngineGate } from "../engine/ports";
 import { Drainer, type DrainOptions, type DrainResult, type DrainTarget } from "./drain";
 import { EventRateLimiter, type EventRateLimitOptions } from "./event-limit";
-import { OpsGate } from "./gate";
+import { AdmissionGate } from "./gate";
 import { ConnectionsPerAddress, HandshakesPerSecond } from "./limits";
 import { MetricsRecorder, takeSnapshot, type MetricsSnapshot, type MetricsSource } from "./metrics";
 
@@ -110,7 +110,7 @@ export class Operations {
   metrics: MetricsRecorder | null;
   /** The per-socket event limiter; null unless `eventRateLimit` is set. */
   readonly events: EventRateLimiter | null;
-  readonly #gate: OpsGate;
+  readonly #gate: AdmissionGate;
   readonly #drainer = new Drainer();
   readonly #handshakeRate: HandshakesPerSecond | null = null;
   readonly #drainOnClose: DrainOptions | null;
@@ -120,7 +120,7 @@ export class Operations {
   constructor(opts: OperationsOptions) {
     this.metrics = opts.metrics ? new MetricsRecorder() : null;
     const recorder = (): MetricsRecorder | null => this.metrics;
-    this.#gate = new OpsGate(opts.trustedProxies, recorder);
+    this.#gate = new AdmissionGate(opts.trustedProxies, recorder);
     if (opts.maxConnectionsPerAddress !== undefined) {
       this.#gate.register(new ConnectionsPerAddress(opts.maxConnectionsPerAddress));
       this.#gateUsed = true;

@@ -356,7 +356,7 @@ export class Server<
     return this.engine;
   }
 
-  #ours(req: IncomingMessage): boolean {
+  #onEnginePath(req: IncomingMessage): boolean {
     const path =
       this.#enginePath ??
       computePath({ path: this.#path, addTrailingSlash: this.opts.addTrailingSlash });
@@ -382,7 +382,7 @@ export class Server<
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.serveClientFile(req, res)) return true;
-    if (!this.#ours(req)) return false;
+    if (!this.#onEnginePath(req)) return false;
     debug('intercepting request for path "%s"', req.url);
     this.#ownEngine().handleRequest(req as EngineRequest, res);
     return true;
@@ -394,7 +394,7 @@ export class Server<
    * {@link Server.handleRequest}.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    if (!this.#ours(req)) return false;
+    if (!this.#onEnginePath(req)) return false;
     this.#ownEngine().handleUpgrade(req, socket, head);
     return true;
   }
