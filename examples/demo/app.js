@@ -127,12 +127,14 @@ function createDemoOnUws(Server, uws, options = {}) {
           resolve(uws.us_socket_local_port(listening));
         });
       }),
-    /** Disconnects everyone, stops sampling and stops listening. */
+    /** Disconnects everyone, stops sampling, stops listening and closes what is left open. */
     close: async () => {
       stats.stop();
       await io.close();
       if (token !== null) uws.us_listen_socket_close(token);
       token = null;
+      // and every connection still open (idle keep-alive ones included), so the process can end
+      if (typeof app.close === "function") app.close();
     },
   };
 }
