@@ -296,7 +296,8 @@ export class EngineBaseServer extends LazyEventEmitter {
 
   /**
    * @internal checks a request (engine.io's `verify`): transport, origin, session, method, the
-   * origin gate, then `allowRequest` for handshakes. Calls `fn()` to go on, `fn(code, context)` to refuse.
+   * origin gate, then `allowRequest` for handshakes. Calls `fn(undefined, undefined, req)` to go
+   * on, `fn(code, context, req)` to refuse.
    */
   verify(req: EngineRequest, upgrade: boolean, fn: VerifyCallback): void {
     const q = req._query;
