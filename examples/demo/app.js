@@ -17,12 +17,25 @@ const FILES = {
   "/favicon.ico": ["favicon.svg", "image/svg+xml"],
 };
 
-/** The page's files, read once: path -> { body, type }. */
+/** The answer to a path that is not a file of the page. */
+const NOT_FOUND = { type: "text/plain; charset=utf-8", body: "not found" };
+
+/**
+ * The page's files, read once: path -> { body, headers }, the headers every host writes for
+ * the file (the Content-Length is the host's).
+ */
 function loadFiles() {
   return new Map(
     Object.entries(FILES).map(([path, [file, type]]) => [
       path,
-      { body: readFileSync(join(__dirname, file)), type },
+      {
+        body: readFileSync(join(__dirname, file)),
+        headers: {
+          "Content-Type": type,
+          "Cache-Control": "no-cache",
+          "X-Content-Type-Options": "nosniff",
+        },
+      },
     ]),
   );
 }
@@ -54,16 +67,11 @@ function createDemo(Server, options = {}) {
   const httpServer = createServer((req, res) => {
     const file = files.get((req.url ?? "/").split("?")[0]);
     if (!file || (req.method !== "GET" && req.method !== "HEAD")) {
-      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
-      res.end("not found");
+      res.writeHead(404, { "Content-Type": NOT_FOUND.type });
+      res.end(NOT_FOUND.body);
       return;
     }
-    res.writeHead(200, {
-      "Content-Type": file.type,
-      "Content-Length": file.body.length,
-      "Cache-Control": "no-cache",
-      "X-Content-Type-Options": "nosniff",
-    });
+    res.writeHead(200, { ...file.headers, "Content-Length": file.body.length });
     res.end(req.method === "HEAD" ? undefined : file.body);
   });
 
@@ -93,14 +101,11 @@ function createDemoOnUws(Server, uws, options = {}) {
   const app = uws.App();
   for (const [path, file] of loadFiles()) {
     app.get(path, (res) =>
-      res.cork(() =>
-        res
-          .writeStatus("200 OK")
-          .writeHeader("Content-Type", file.type)
-          .writeHeader("Cache-Control", "no-cache")
-          .writeHeader("X-Content-Type-Options", "nosniff")
-          .end(file.body),
-      ),
+      res.cork(() => {
+        res.writeStatus("200 OK");
+        for (const [name, value] of Object.entries(file.headers)) res.writeHeader(name, value);
+        res.end(file.body);
+      }),
     );
   }
   const io = new Server(serverOptions(options));
@@ -109,8 +114,8 @@ function createDemoOnUws(Server, uws, options = {}) {
     res.cork(() =>
       res
         .writeStatus("404 Not Found")
-        .writeHeader("Content-Type", "text/plain; charset=utf-8")
-        .end("not found"),
+        .writeHeader("Content-Type", NOT_FOUND.type)
+        .end(NOT_FOUND.body),
     ),
   );
   const stats = setupIo(io, options);
