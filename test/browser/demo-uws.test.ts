@@ -3,14 +3,13 @@
  * Chromium: a WebSocket page and a polling-only page built from the served bundle chat with each
  * other, and a page that starts on polling upgrades to WebSocket.
  */
-import type { HTTPResponse, Page } from "puppeteer-core";
+import type { HTTPResponse } from "puppeteer-core";
 import {
   describeInBrowser,
   messageTexts,
   say,
   startDemoOnUws,
   textOf,
-  waitForState,
   waitForText,
   waitForTransport,
   useDemoSession,
@@ -19,21 +18,8 @@ import {
 describeInBrowser("the demo on µWebSockets.js in Chromium", () => {
   const session = useDemoSession(() => startDemoOnUws());
 
-  async function signIn(
-    name: string,
-    transport?: "polling" | "websocket",
-    beforeLoad?: (page: Page) => void,
-  ): Promise<Page> {
-    const query =
-      `/?name=${encodeURIComponent(name)}` + (transport ? `&transport=${transport}` : "");
-    const page = await session.open(query, beforeLoad);
-    await waitForState(page, "online");
-    return page;
-  }
-
-  const serverTransport = (name: string): string | undefined =>
-    [...session.demo.io.of("/").sockets.values()].find((s) => s.data.name === name)?.conn.transport
-      .name;
+  const { signIn } = session;
+  const serverTransport = (name: string): string => session.serverSocket(name).conn.transport.name;
 
   test("a polling page on the served bundle and an upgraded page chat, once each message", async () => {
     const bundles: HTTPResponse[] = [];

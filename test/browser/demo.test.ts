@@ -47,14 +47,7 @@ describeInBrowser("the demo in Chromium", () => {
   const open = (query: string, beforeLoad?: (page: Page) => void): Promise<Page> =>
     session.open(query, beforeLoad);
 
-  /** A page signed in as `name`, online; `transport` pins one transport. */
-  async function signIn(name: string, transport?: "polling" | "websocket"): Promise<Page> {
-    const page = await open(
-      `/?name=${encodeURIComponent(name)}` + (transport ? `&transport=${transport}` : ""),
-    );
-    await waitForState(page, "online");
-    return page;
-  }
+  const { signIn, serverSocket } = session;
 
   const socketOf = (page: Page): Promise<DemoGlobal["socket"]> =>
     page.evaluate(() => {
@@ -71,12 +64,6 @@ describeInBrowser("the demo in Chromium", () => {
         },
       };
     });
-
-  function serverSocket(name: string): Socket {
-    const found = [...session.demo.io.of("/").sockets.values()].find((s) => s.data.name === name);
-    if (!found) throw new Error(`no server socket for ${name}`);
-    return found;
-  }
 
   test("two pages chat over WebSocket: one copy of each message, receipts, no news of yourself", async () => {
     const ada = await signIn("Ada");

@@ -10,7 +10,7 @@ import { once } from "node:events";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
-import { Server } from "../../core/index";
+import { Server, type Socket } from "../../core/index";
 import { loadUws } from "../support/uws";
 
 // The page's globals, as the functions handed to puppeteer use them in the page (this project
@@ -130,9 +130,17 @@ export interface DemoSession<D> {
   url: string;
   /** Opens `url + query` in the test's profile. */
   open(query: string, beforeLoad?: (page: Page) => void): Promise<Page>;
+  /** A page signed in as `name`, online; `transport` pins one transport. */
+  signIn(
+    name: string,
+    transport?: "polling" | "websocket",
+    beforeLoad?: (page: Page) => void,
+  ): Promise<Page>;
+  /** The server-side socket of the page signed in as `name`. */
+  serverSocket(name: string): Socket;
 }
 
-export function useDemoSession<D extends { close(): Promise<void> }>(
+export function useDemoSession<D extends { io: Server; close(): Promise<void> }>(
   start: () => Promise<{ demo: D; url: string }>,
 ): DemoSession<D> {
   let browser: Browser;
@@ -149,6 +157,18 @@ export function useDemoSession<D extends { close(): Promise<void> }>(
       const p = await openPage(context, session.url + query, beforeLoad);
       pages.push(p);
       return p.page;
+    },
+    async signIn(name, transport, beforeLoad) {
+      const query =
+        `/?name=${encodeURIComponent(name)}` + (transport ? `&transport=${transport}` : "");
+      const page = await session.open(query, beforeLoad);
+      await waitForState(page, "online");
+      return page;
+    },
+    serverSocket(name) {
+      const found = [...session.demo.io.of("/").sockets.values()].find((s) => s.data.name === name);
+      if (!found) throw new Error(`no server socket for ${name}`);
+      return found;
     },
   };
   beforeAll(async () => {
